@@ -1,0 +1,11 @@
+"""Which module holds each subcommand: ``name -> (module, attribute)``.
+
+Kept as data so that listing commands (``icalfeed --help``) imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+COMMAND_INDEX: dict[str, tuple[str, str]] = {
+    "parse": ("icalfeed.cli.parse_cmd", "parse"),
+    "settings": ("icalfeed.cli.settings_cmd", "settings"),
+}
