@@ -70,7 +70,9 @@ def _dial_ins(items: tuple[DialIn, ...]) -> tuple[list[str], list[str | None]]:
     return [d.number for d in items], [d.label for d in items]
 
 
-def _dial_ins_from(numbers: list[str] | None, labels: list[str | None] | None) -> tuple[DialIn, ...]:
+def _dial_ins_from(
+    numbers: list[str] | None, labels: list[str | None] | None
+) -> tuple[DialIn, ...]:
     numbers = numbers or []
     labels = list(labels or [])
     labels += [None] * (len(numbers) - len(labels))

@@ -28,6 +28,13 @@ def dev_corpus_names() -> list[str]:
     return sorted(p.stem for p in DEV_CORPUS.glob("*.txt") if p.with_suffix(".json").exists())
 
 
+# Fixture plugins: every module in tests/plugins/ (PostgreSQL server, loopback HTTP, browser...).
+pytest_plugins = sorted(
+    f"tests.plugins.{p.stem}"
+    for p in (REPO / "tests" / "plugins").glob("*.py")
+    if p.stem != "__init__"
+)
+
 needs_dev_corpus = pytest.mark.skipif(
     not DEV_CORPUS.is_dir(), reason=f"dev corpus not present at {DEV_CORPUS}"
 )

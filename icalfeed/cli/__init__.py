@@ -15,7 +15,6 @@ from icalfeed import __version__
 from icalfeed.errors import IcalfeedError
 
 
-
 class _Group(click.Group):
     """Loads subcommands lazily so ``icalfeed parse`` never imports flask or sqlalchemy."""
 
