@@ -95,6 +95,7 @@ Errors: :class:`~icalfeed.errors.SchemaVersionError`, :class:`~icalfeed.errors.N
 answers 503), :class:`~icalfeed.errors.StoreError` for the rest.
 """
 
+from icalfeed.store.core import Store
 from icalfeed.store.records import (
     AddedRelease,
     Applied,
@@ -106,6 +107,7 @@ from icalfeed.store.records import (
     EventState,
     FeedState,
     FeedVersion,
+    NewRelease,
     Outcome,
     ParseResult,
     ReleaseInfo,
@@ -128,12 +130,14 @@ __all__ = [
     "EventState",
     "FeedState",
     "FeedVersion",
+    "NewRelease",
     "Outcome",
     "ParseResult",
     "ReleaseInfo",
     "Review",
     "ReviewItem",
     "Source",
+    "Store",
     "StoreVersion",
     "StoredEvent",
     "StoredRelease",

@@ -5,7 +5,7 @@ All frozen dataclasses; datetimes are aware and in UTC, dates are plain dates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -132,6 +132,17 @@ class StoredRelease:
 
 
 @dataclass(frozen=True, slots=True)
+class NewRelease:
+    """A release to store: its bytes exactly as received, and the text decoded from them."""
+
+    raw: bytes
+    content_type: str
+    source: Source
+    text: str | None = None  # None: the bytes could not be decoded (record the DecodeError)
+    published: date | None = None  # when the caller knows it (a feed item's date)
+
+
+@dataclass(frozen=True, slots=True)
 class AddedRelease:
     """What :meth:`Store.add_release` did: ``new`` is False for a release already stored."""
 
@@ -205,7 +216,6 @@ class StoredEvent:
     last_modified: datetime  # last real change: LAST-MODIFIED
     cancelled_at: datetime | None
     release_id: int  # the release whose description is current
-    release_ids: tuple[int, ...] = field(default=())  # every release that describes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +289,7 @@ __all__ = [
     "EventState",
     "FeedState",
     "FeedVersion",
+    "NewRelease",
     "Outcome",
     "ParseResult",
     "ReleaseInfo",
