@@ -1,0 +1,323 @@
+"""How to join an event: dial-ins, passcodes, webcast and registration links, replay window;
+and what it is about: conference names and fiscal periods."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from icalfeed.extract.mentions import DateMention
+from icalfeed.model import DialIn
+
+__all__ = [
+    "Details",
+    "conference_name",
+    "find_details",
+    "fiscal_period",
+]
+
+_PHONE = re.compile(
+    r"(?<![\w/.=-])(?:"
+    r"\+\s?\d{1,3}(?:\s?\(0\))?[\s.\-]?\(?\d{1,4}\)?(?:[\s.\-]?\d{2,4}){1,4}"
+    r"|(?:1[\s.\-])?\(?[2-9]\d{2}\)?[\s.\-]{0,2}\d{3}[\s.\-]\d{4}"
+    r"|1[\s.\-]?8\d\d[\s.\-]?[A-Z0-9]{3}[\s.\-]?[A-Z0-9]{4}"
+    r"|0\d{2,4}[\s\-]\d{3,4}[\s\-]?\d{3,4}"
+    r")(?![\w/=]|-\d|\.\d)"
+)
+_PHONE_CONTEXT = re.compile(
+    r"\b(?:dial|call|phone|telephone|toll|number|participant|participants|conference|"
+    r"domestic|international|u\.?s\.?|canada|uk|us/canada|within|outside|from|access|"
+    r"listen|join|free|local|freephone|tel|line|operator|attendees|investors?)\b",
+    re.I,
+)
+_CONTACT = re.compile(
+    r"\b(?:contact|media\s+relations|investor\s+relations|inquir|e-?mail|fax|@|"
+    r"vice\s+president|director|manager|officer|treasurer|spokes)",
+    re.I,
+)
+_REPLAY = re.compile(
+    r"\b(?:replay|re-play|playback|archive|archived|recording|rebroadcast|on[- ]demand)\b", re.I
+)
+_PASSCODE = re.compile(
+    r"\b(?:pass\s?code|passcode|password|conference\s+(?:id|code|number)|access\s+(?:code|number|id)|"
+    r"participant\s+(?:code|passcode|pin|id)|pin(?:\s+(?:code|number))?|meeting\s+(?:id|number|code)|"
+    r"event\s+(?:id|code|number|passcode)|confirmation\s+(?:code|number|#)|entry\s+code|"
+    r"replay\s+(?:code|id|passcode)|id\s+number|call\s+id|code)\b"
+    r"(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-|–|of|=)?\s*(?:#\s*)?"
+    r"(?P<code>[\"“'‘][A-Za-z0-9][\w\-]{1,30}[\"”'’]|\d[\d \-]{2,18}\d|[A-Z0-9]*\d[A-Z0-9\-]{2,20})",
+    re.I,
+)
+_URL = re.compile(
+    r"(?:https?://[^\s<>\"“”')\]]{2,500}|(?<![@\w./-])www\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,4}"
+    r"(?:/[^\s<>\"“”')\]]{0,400})?|(?<![@\w./-])(?:[a-z0-9\-]{2,63}\.){1,3}(?:com|net|org|io|co|ir)"
+    r"(?:/[^\s<>\"“”')\]]{1,400})?(?![\w@]))",
+    re.I,
+)
+_LIVE = re.compile(
+    r"\b(?:webcast|web\s+cast|live|listen|broadcast|stream|streamed|access(?:ed)?|link|"
+    r"investors?\s+(?:section|page|relations)|online|via|at|website|webinar|watch|join)\b",
+    re.I,
+)
+_URL_NEGATIVE = re.compile(
+    r"\b(?:replay|archive|archived|learn\s+more|more\s+information|photo|image|logo|"
+    r"about\s+us|visit\s+(?:us|our)|follow|twitter|linkedin|facebook|download\s+the\s+(?:full|pdf)|"
+    r"report\s+is\s+available|results\s+(?:will\s+be\s+)?(?:available|posted))\b",
+    re.I,
+)
+_REGISTER = re.compile(r"\b(?:regist(?:er|ration)|sign\s+up|pre-?register|rsvp)\b", re.I)
+_UNTIL = re.compile(
+    r"\b(?:through|thru|until|till|to|ending|ends|expires?|up\s+to|and\s+will\s+remain[^.]{0,40}until)"
+    r"(?:\s+(?:\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?|midnight|noon)(?:\s*(?:\(?[A-Z]{2,4}\)?))?)?"
+    r"(?:\s+on)?(?:\s+the\s+end\s+of)?\s*,?\s*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    dial_ins: tuple[DialIn, ...] = ()
+    passcode: str | None = None
+    webcast_url: str | None = None
+    registration_url: str | None = None
+    replay_dial_ins: tuple[DialIn, ...] = ()
+    replay_passcode: str | None = None
+    replay_until: date | None = None
+
+
+def _clauses(region: str) -> list[tuple[int, int]]:
+    """Sentence-ish spans of a region: lines, split further at sentence ends."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in region.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        for m in re.finditer(r"[^.!?]+(?:[.!?](?=\s|$)|$)|[.!?]", line):
+            # do not end a clause on "a.m." / "p.m." / "No." / "Inc."
+            spans.append((start + m.start(), start + m.end()))
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged:
+            prev = region[merged[-1][0] : merged[-1][1]]
+            if (
+                re.search(
+                    r"(?:\b[ap]\.m|\bNo|\bInc|\bCorp|\bCo|\bLtd|\bU\.S|\bMr|\bDr|\bSt|\b[A-Z]|www)\.$",
+                    prev,
+                )
+                and region.count("\n", merged[-1][1], s) == 0
+            ):  # noqa: E501
+                merged[-1] = (merged[-1][0], e)
+                continue
+        merged.append((s, e))
+    return [(s, e) for s, e in merged if region[s:e].strip()]
+
+
+def _label_before(region: str, start: int) -> str | None:
+    line_start = region.rfind("\n", 0, start) + 1
+    before = region[line_start:start]
+    before = re.sub(
+        r"(?:dial(?:-|\s)?in|please\s+dial|call|at|or|by\s+dialing|number|:|\s)+$",
+        "",
+        before,
+        flags=re.I,
+    )
+    label = re.split(r"[.;]\s|,\s(?=[A-Z])|\bor\b", before)[-1].strip(" :–-,(")
+    label = re.sub(r"^(?:and|or|please|participants?|to\s+participate,?)\s+", "", label, flags=re.I)
+    if 2 <= len(label) <= 60 and re.search(r"[A-Za-z]", label):
+        return label
+    after = region[start : start + 80].split("\n")[0]
+    paren = re.search(r"\)?\s*\(([^)]{2,40})\)", after)
+    return paren.group(1) if paren else None
+
+
+def _clean_code(code: str) -> str:
+    return code.strip("\"“”'‘’ ").rstrip("-")
+
+
+def find_details(
+    region: str, dates: list[DateMention], region_offset: int, published: date | None
+) -> Details:
+    """Dial-ins, passcodes, links and the replay window in one event's stretch of text."""
+    dial_ins: list[DialIn] = []
+    replay_dial_ins: list[DialIn] = []
+    passcode = replay_passcode = None
+    replay_until: date | None = None
+    best_url: tuple[int, int, str] | None = None
+    registration = None
+    seen_numbers: set[str] = set()
+    replay_block = False
+    for s, e in _clauses(region):
+        clause = region[s:e]
+        line_start = region.rfind("\n", 0, s) + 1
+        line = region[
+            line_start : region.find("\n", s) if region.find("\n", s) >= 0 else len(region)
+        ]
+        is_replay = bool(_REPLAY.search(clause)) or (
+            replay_block and not re.search(r"\blive\b", clause, re.I)
+        )
+        if re.match(r"^\s*(?:replay|playback|archive)\b[^.]{0,40}$", line, re.I):
+            replay_block = True
+        elif re.search(
+            r"\b(?:live|conference call|participate)\b", line, re.I
+        ) and not _REPLAY.search(line):
+            replay_block = False
+        contact = bool(_CONTACT.search(line))
+        for m in _PHONE.finditer(clause):
+            number = m.group(0).strip()
+            digits = re.sub(r"\D", "", number)
+            if len(digits) < 7 or digits in seen_numbers or contact:
+                continue
+            context = clause + " " + region[max(0, s - 120) : s]
+            if not _PHONE_CONTEXT.search(context):
+                continue
+            seen_numbers.add(digits)
+            item = DialIn(number, _label_before(region, s + m.start()))
+            (replay_dial_ins if is_replay else dial_ins).append(item)
+        for m in _PASSCODE.finditer(clause):
+            code = _clean_code(m["code"])
+            if not re.search(r"\d", code) and not m["code"][0] in "\"“'‘":
+                continue
+            if len(re.sub(r"\D", "", code)) >= 10 and re.search(r"[\s-]", code):
+                continue  # a phone number, not a code
+            if is_replay or re.search(r"\breplay\b", m.group(0), re.I):
+                replay_passcode = replay_passcode or code
+            else:
+                passcode = passcode or code
+        for m in _URL.finditer(clause):
+            url = m.group(0).rstrip(".,;:")
+            if "@" in region[max(0, s + m.start() - 1) : s + m.start()]:
+                continue
+            if _REGISTER.search(clause) and registration is None:
+                registration = url
+            score = 0
+            if re.search(
+                r"\b(?:webcast|web\s+cast|webinar|live|listen|stream|broadcast)\b", clause, re.I
+            ):
+                score += 3
+            if _LIVE.search(clause):
+                score += 2
+            if is_replay and not re.search(r"\blive\b", clause, re.I):
+                score -= 3
+            if _URL_NEGATIVE.search(clause) and not re.search(r"\bwebcast\b", clause, re.I):
+                score -= 3
+            if _REGISTER.search(clause):
+                score -= 1
+            if score >= 2 and (best_url is None or score > best_url[0]):
+                best_url = (score, -s, url)
+        if _REPLAY.search(clause) and replay_until is None:
+            replay_until = _replay_until(clause, s + region_offset, dates, published)
+    return Details(
+        dial_ins=tuple(dial_ins),
+        passcode=passcode,
+        webcast_url=best_url[2] if best_url else None,
+        registration_url=registration,
+        replay_dial_ins=tuple(replay_dial_ins),
+        replay_passcode=replay_passcode,
+        replay_until=replay_until,
+    )
+
+
+def _replay_until(
+    clause: str, offset: int, dates: list[DateMention], published: date | None
+) -> date | None:
+    for d in dates:
+        if not offset <= d.start < offset + len(clause) or d.relative:
+            continue
+        before = clause[: d.start - offset]
+        if _UNTIL.search(before[-80:]):
+            value, _ = d.value(published)
+            if value is not None and d.end_day is None:
+                return value
+    return None
+
+
+# ------------------------------------------------------------------- conference names, periods
+
+_CONF_WORD = (
+    r"(?:Conference|Summit|Forum|Symposium|Seminar|Rodeo|Showcase|Expo|Congress|Meeting|"
+    r"Day|Days|Series|Roadshow|Week|Event)"
+)
+_NAME_TOKEN = r"(?:[A-Z0-9][\w&.’'/\-]*|&|of|and|on|the|for|in|de|du|–|-|@)"
+_CONF_NAME = re.compile(
+    rf"(?:(?:The|the)\s)?(?:{_NAME_TOKEN}\s){{0,10}}?[A-Z0-9][\w&.’'/\-]*\s(?:{_NAME_TOKEN}\s){{0,4}}?"
+    rf"{_CONF_WORD}\b(?:\s(?:20\d\d|\d{{4}}))?"
+    rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]*\s{_CONF_WORD}\b(?:\s20\d\d)?"
+)
+_WEAK_LEAD = re.compile(r"^(?:(?:the|at|in|and|of|on|for|a|an|its|our|upcoming|will|to)\s+)+", re.I)
+_GENERIC = re.compile(
+    r"^(?:the\s+)?(?:annual\s+)?(?:conference|meeting|event|day|forum|summit|seminar|symposium|"
+    r"general\s+meeting|annual\s+general\s+meeting|extraordinary\s+general\s+meeting|"
+    r"investor\s+conference|healthcare\s+conference|company|calendar\s+day)(?:\s+20\d\d)?$",
+    re.I,
+)
+
+
+def conference_name(text: str) -> str | None:
+    """The most specific conference name written in ``text`` (``Jefferies 2017 London
+    Healthcare Conference``), or None."""
+    best: str | None = None
+    for m in _CONF_NAME.finditer(text):
+        name = m.group(0).strip(" ,.-–")
+        name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name
+        name = re.sub(
+            r"^(?:The\s+)?(?:Company|Management|CEO|CFO)\s+.*?\b(?:at|in)\s+(?:the\s+)?", "", name
+        )
+        if re.search(
+            r"\b(?:General|Annual|Shareholders?|Stockholders?|Extraordinary)\s+Meeting", name
+        ):
+            continue
+        if _GENERIC.match(name) or len(name.split()) < 2 or name.lower().endswith(("call day",)):
+            continue
+        if re.search(r"\b(?:Conference\s+Call|Call)\b", name):
+            continue
+        if best is None or len(name) > len(best):
+            best = name
+    return best
+
+
+_ORDINAL_Q = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
+_PERIOD = re.compile(
+    r"\b(?:(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter(?:\s+(?:of\s+)?(?:the\s+)?"
+    r"(?P<fy1>fiscal(?:\s+year)?\s+)?(?P<y1>(?:19|20)\d\d)|\s+(?:of\s+)?(?:fiscal\s+year\s+|fiscal\s+|FY\s?)"
+    r"(?P<y1b>(?:19|20)?\d\d))?"
+    r"|Q(?P<qn>[1-4])\s?(?P<fy2>FY\s?|F)?(?P<y2>(?:19|20)?\d\d)?"
+    r"|(?P<fy3>fiscal(?:\s+year)?|full[\s-]+year|FY|annual)\s?(?P<y3>(?:19|20)\d\d)"
+    r"|(?P<y4>(?:19|20)\d\d)\s+(?:full[\s-]+year|annual|final|fourth[\s-]+quarter\s+and\s+full[\s-]+year)\s+results"
+    r"|(?P<h>first|second)[\s-]+half(?:\s+(?:of\s+)?(?P<y5>(?:19|20)\d\d))?)",
+    re.I,
+)
+
+
+def fiscal_period(text: str, fallback_year: int | None = None) -> str | None:
+    """``Q3 FY2011``, ``Q4 2024``, ``FY2017``, ``H1 2020`` from the first period ``text`` names."""
+    for m in _PERIOD.finditer(text):
+        g = m.groupdict()
+        if g["qw"] or g["qn"]:
+            q = _ORDINAL_Q[g["qw"].lower()] if g["qw"] else int(g["qn"])
+            year = g["y1"] or g["y1b"] or g["y2"]
+            fiscal = bool(g["fy1"] or g["y1b"] or g["fy2"])
+            if not year:
+                if fallback_year is None:
+                    continue
+                year = str(fallback_year)
+            if len(year) == 2:
+                year = "20" + year
+            return f"Q{q} FY{year}" if fiscal else f"Q{q} {year}"
+        if g["y3"]:
+            return f"FY{g['y3']}"
+        if g["y4"]:
+            return f"FY{g['y4']}"
+        if g["h"]:
+            year = g["y5"] or (str(fallback_year) if fallback_year else None)
+            if year:
+                return f"H{1 if g['h'].lower() == 'first' else 2} {year}"
+    return None

@@ -1,0 +1,709 @@
+"""A :class:`~icalfeed.model.Release` -> its events.
+
+The rules, in order:
+
+1. Every clock time in the announcement (before the About / safe-harbour / contacts tail) is a
+   candidate start. Times written as equivalents (``3:00 p.m. CET / 9:00 a.m. ET``) form one
+   group; the first is the event's own, the others must name the same instant.
+2. A candidate is dropped when the words before it say it is not a start (replay window,
+   doors opening, results release, record date...), or no event word (call, webcast,
+   conference, meeting, presentation...) is near it or in the headline.
+3. Its date is the nearest date in the same clause, else on a neighbouring line of the same
+   block, else the nearest earlier date in the last few hundred characters, else the headline's.
+   A missing year is the next such date on or after publication; a weekday that disagrees with
+   the date is a warning (the date wins); a date before publication is a past event, dropped.
+4. Its zone is the zone written with it, else one stated for "all times", else the zone of a
+   nearby time, else the venue's city, else the dateline's city (flag ``zone_assumed``); with
+   none, the event is kept as an all-day event with its local time and flag ``zone_unknown``.
+   A place whose zone keeps the same clock as an abbreviation (CET in Oslo) gives its own zone.
+5. A date without a time is an event only when its clause announces a call, a meeting, a
+   presentation or an investor day strongly, and no timed event falls on that date.
+6. Details (dial-ins, passcode, webcast, replay window) come from the event's stretch of text;
+   what a release says for "each" of several events applies to all of them.
+"""
+
+from __future__ import annotations
+
+import re
+import time as _time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+
+import pytz
+
+from icalfeed.errors import ParseBudgetError
+from icalfeed.extract import details as dt
+from icalfeed.extract.issuer import find_issuer, short_name
+from icalfeed.extract.kinds import (
+    EVENT_WORDS,
+    MEETING_WORDS,
+    classify,
+    is_not_event_time,
+    status_of,
+    strong_all_day,
+)
+from icalfeed.extract.mentions import DateMention, TimeMention, find_dates, find_times
+from icalfeed.extract.segments import Segments, body_end
+from icalfeed.model import (
+    DialIn,
+    Event,
+    EventKind,
+    Evidence,
+    Flag,
+    Issuer,
+    ParsedRelease,
+    Release,
+    Replay,
+    Status,
+)
+from icalfeed.timezones import ZoneContext, localize, place_zone, resolve_zone, same_clock
+
+__all__ = ["extract_events"]
+
+
+@dataclass
+class _Draft:
+    anchor: int
+    clause: tuple[int, int]
+    kind: EventKind
+    day: date
+    wall: dtime | None
+    end_wall: dtime | None
+    tzid: str | None
+    flags: set[Flag] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+    confidence: float = 0.9
+    status: Status = Status.CONFIRMED
+    context: str = ""
+
+    def instant(self) -> tuple[str, str]:
+        if self.wall is None or self.tzid is None:
+            return ("date", self.day.isoformat())
+        aware, _, _ = localize(datetime.combine(self.day, self.wall), self.tzid)
+        return ("utc", aware.astimezone(pytz.utc).isoformat())
+
+
+class _Budget:
+    def __init__(self, seconds: float | None) -> None:
+        self.deadline = None if seconds is None else _time.perf_counter() + seconds
+        self.seconds = seconds
+
+    def check(self) -> None:
+        if self.deadline is not None and _time.perf_counter() > self.deadline:
+            raise ParseBudgetError(f"parsing took longer than {self.seconds:g} s")
+
+
+_ALL_TIMES = re.compile(
+    r"\b(?:all|the)\s+times?\s+(?:are|is|listed|given|shown|mentioned|stated|indicated|refer)?"
+    r"[^.\n]{0,30}?\b(?:in\s+)?(?P<zone>[A-Z][A-Za-z]+(?:\s[A-Z][a-z]+)?(?:\s+[Tt]ime)?|[A-Z]{2,5})\b"
+)
+_EQUIV_GAP = re.compile(r"^\s{0,3}(?:/|\(|\[|or|\||,|;|-|–|=)?\s{0,3}(?:\(|/)?\s{0,2}$")
+_HEADER_TIME_LINE = re.compile(
+    r"^\s*(?:\d{4}-\d\d-\d\d|\d{1,2}\.\d{1,2}\.\d{4}|[A-Z][a-z]{2,8}\.?\s\d{1,2},?\s\d{4})"
+    r"\s*(?:at\s+)?[\d:. apm]+(?:\s*\(?[A-Z+0-9]{2,8}\)?)?\s*$"
+)
+_ORIGINAL = re.compile(
+    r"\b(?:originally|previously|formerly|initially|prior)\b[^.;]{0,60}$|\b(?:from|instead\s+of|"
+    r"rather\s+than|replac\w+)\s+(?:the\s+)?(?:previously\s+)?(?:announced\s+)?(?:date\s+of\s+)?$",
+    re.I,
+)
+_PAST = re.compile(r"\b(?:was\s+held|were\s+held|took\s+place|presented|hosted|held\s+on)\b", re.I)
+_RESCHEDULE = re.compile(r"\b(?:reschedul\w*|new\s+date|moved\s+to|will\s+now\s+(?:be|take))", re.I)
+
+
+def _dates_in(dates: list[DateMention], start: int, end: int) -> list[DateMention]:
+    return [d for d in dates if start <= d.start < end]
+
+
+def _is_original_date(text: str, d: DateMention, clause_start: int) -> bool:
+    before = text[max(clause_start, d.start - 80) : d.start]
+    return bool(_ORIGINAL.search(before))
+
+
+def _pick_date(
+    text: str,
+    seg: Segments,
+    dates: list[DateMention],
+    t: TimeMention,
+    headline_dates: list[DateMention],
+) -> tuple[DateMention | None, str]:
+    cs, ce = seg.clause(t.start)
+    near = [d for d in _dates_in(dates, cs, ce) if not _is_original_date(text, d, cs)]
+    if near:
+        # the closest date; one right after the time ("at 4:30 p.m. ET on Thursday, April 28")
+        # or right before it ("April 28, 2011 at 4:30 p.m.") are equally good
+        return min(near, key=lambda d: min(abs(d.start - t.end), abs(t.start - d.end))), "clause"
+    li = seg.line_index(t.start)
+    # neighbouring lines of the same block: label lines ("Date: ...", "Time: ...")
+    for step in (-1, 1, -2, 2, -3, 3):
+        j = li + step
+        if not 0 <= j < len(seg.lines):
+            continue
+        ls, le = seg.lines[j]
+        between = (seg.lines[min(li, j)][1], seg.lines[max(li, j)][0])
+        if "\n\n" in text[between[0] : between[1] + 1] and abs(step) > 1:
+            continue
+        cands = [d for d in _dates_in(dates, ls, le) if not _is_original_date(text, d, ls)]
+        if cands:
+            return (cands[-1] if step < 0 else cands[0]), "line"
+    earlier = [d for d in dates if t.start - 600 <= d.end <= t.start and not d.relative]
+    for d in reversed(earlier):
+        dcs, dce = seg.clause(d.start)
+        if EVENT_WORDS.search(text[dcs:dce]) and not _is_original_date(text, d, dcs):
+            return d, "earlier"
+    if headline_dates:
+        return headline_dates[0], "headline"
+    return None, ""
+
+
+def _zone_for(
+    text: str,
+    seg: Segments,
+    group: list[TimeMention],
+    times: list[TimeMention],
+    ctx: ZoneContext,
+    all_times_zone: str | None,
+    day: date,
+) -> tuple[str | None, set[Flag], list[str]]:
+    flags: set[Flag] = set()
+    warnings: list[str] = []
+    cs, ce = seg.clause(group[0].start)
+    clause_text = text[cs:ce]
+    venue = place_zone(clause_text)
+    local_word = False
+    zoned = []
+    for member in group:
+        if member.zone is None:
+            continue
+        if member.zone.lower() == "local time":
+            local_word = True
+            continue
+        tzid = resolve_zone(member.zone, ctx)
+        if tzid:
+            zoned.append((member, tzid))
+    if zoned:
+        first, tzid = zoned[0]
+        here = venue or ctx.dateline_zone
+        if here and here != tzid and len(first.zone or "") <= 5 and _same(here, tzid, day):
+            tzid = here
+        if len(zoned) > 1:
+            base = _utc(day, first, tzid)
+            for other, other_tz in zoned[1:]:
+                if base is not None and _utc(day, other, other_tz) != base:
+                    flags.add(Flag.ZONE_CONFLICT)
+                    warnings.append(
+                        f"{first.text.strip()} {first.zone} and {other.text.strip()} {other.zone}"
+                        " name different instants; the first was used"
+                    )
+                    break
+        return tzid, flags, warnings
+    if all_times_zone and not local_word:
+        return all_times_zone, flags, warnings
+    if not local_word:
+        for other in sorted(times, key=lambda o: abs(o.start - group[0].start)):
+            if abs(other.start - group[0].start) > 400:
+                break
+            if other.zone and other.zone.lower() != "local time":
+                tzid = resolve_zone(other.zone, ctx)
+                if tzid:
+                    return tzid, flags, warnings
+    if venue:
+        return venue, {Flag.ZONE_ASSUMED}, [f"no zone written; {venue} from the venue"]
+    if ctx.dateline_zone:
+        return (
+            ctx.dateline_zone,
+            {Flag.ZONE_ASSUMED},
+            [f"no zone written; {ctx.dateline_zone} from the dateline"],
+        )
+    return None, {Flag.ZONE_UNKNOWN}, ["no zone written and no place to take one from"]
+
+
+def _same(a: str, b: str, day: date) -> bool:
+    try:
+        return same_clock(a, b, day)
+    except pytz.UnknownTimeZoneError:
+        return False
+
+
+def _utc(day: date, t: TimeMention, tzid: str) -> datetime | None:
+    try:
+        aware, _, _ = localize(datetime.combine(day, dtime(t.hour, t.minute)), tzid)
+    except (pytz.UnknownTimeZoneError, ValueError):
+        return None
+    return aware.astimezone(pytz.utc)
+
+
+def _groups(text: str, times: list[TimeMention], seg: Segments) -> list[list[TimeMention]]:
+    groups: list[list[TimeMention]] = []
+    for t in times:
+        if groups:
+            last = groups[-1][-1]
+            gap = text[last.end : t.start]
+            if (
+                last.zone
+                and t.zone
+                and _EQUIV_GAP.match(gap)
+                and seg.clause(last.start) == seg.clause(t.start)
+            ):
+                groups[-1].append(t)
+                continue
+        groups.append([t])
+    return groups
+
+
+def _value(d: DateMention, published: date | None) -> tuple[date | None, set[Flag], list[str]]:
+    flags: set[Flag] = set()
+    warnings: list[str] = []
+    value, inferred = d.value(published)
+    if value is None:
+        if d.relative is None and d.year is not None:
+            warnings.append(f"{d.text.strip()!r} is not a date")
+        return None, flags, warnings
+    if inferred:
+        flags.add(Flag.YEAR_INFERRED)
+    if d.relative:
+        flags.add(Flag.DATE_RELATIVE)
+    if d.weekday is not None and value.weekday() != d.weekday:
+        flags.add(Flag.WEEKDAY_MISMATCH)
+        warnings.append(
+            f"{d.text.strip()!r}: {value:%B} {value.day} is a {value:%A}; the date was used"
+        )
+    return value, flags, warnings
+
+
+def _headline_dates(release: Release, dates: list[DateMention]) -> list[DateMention]:
+    if not release.headline:
+        return []
+    start = release.text.find(release.headline)
+    if start < 0:
+        return []
+    return _dates_in(dates, start, start + len(release.headline))
+
+
+def _all_times_zone(text: str, ctx: ZoneContext) -> str | None:
+    for m in _ALL_TIMES.finditer(text):
+        tzid = resolve_zone(m["zone"], ctx)
+        if tzid:
+            return tzid
+    return None
+
+
+def _timed_drafts(
+    release: Release,
+    text: str,
+    seg: Segments,
+    dates: list[DateMention],
+    times: list[TimeMention],
+    ctx: ZoneContext,
+    budget: _Budget,
+    warnings: list[str],
+) -> list[_Draft]:
+    published = release.published
+    headline = release.headline or ""
+    headline_dates = _headline_dates(release, dates)
+    all_zone = _all_times_zone(text, ctx)
+    drafts: list[_Draft] = []
+    for group in _groups(text, times, seg):
+        budget.check()
+        t = group[0]
+        cs, ce = seg.clause(t.start)
+        ls, le = seg.line(t.start)
+        line = text[ls:le]
+        if t.start < release.body_start - 1 or _HEADER_TIME_LINE.match(line):
+            continue
+        if is_not_event_time(text[cs : t.start], text[t.end : ce]):
+            continue
+        d, how = _pick_date(text, seg, dates, t, headline_dates)
+        if d is None:
+            continue
+        day, flags, warns = _value(d, published)
+        if day is None:
+            warnings.extend(warns)
+            continue
+        if published is not None and day < published:
+            continue
+        # what kind of event: this clause, then the surrounding text, then the headline
+        near = text[cs:ce]
+        dcs, dce = seg.clause(d.start)
+        if (dcs, dce) != (cs, ce):
+            near = text[dcs:dce] + " " + near
+        ps, pe = seg.paragraph(t.start)
+        wide = text[max(ps - 200, min(ps, cs - 300)) : max(pe, ce)]
+        if not (EVENT_WORDS.search(near) or EVENT_WORDS.search(wide)):
+            if not EVENT_WORDS.search(headline):
+                continue
+        kind = classify(near, wide, headline)
+        if kind is None:
+            continue
+        if _PAST.search(text[cs : t.start]) and published is not None and day <= published:
+            continue
+        zone, zflags, zwarns = _zone_for(text, seg, group, times, ctx, all_zone, day)
+        wall = dtime(t.hour, t.minute)
+        end_wall = dtime(t.end_hour, t.end_minute or 0) if t.end_hour is not None else None
+        draft = _Draft(
+            anchor=t.start,
+            clause=(min(cs, dcs), max(ce, dce)),
+            kind=kind,
+            day=day,
+            wall=wall,
+            end_wall=end_wall,
+            tzid=zone,
+            flags=flags | zflags,
+            warnings=warns + zwarns,
+            context=near,
+        )
+        draft.confidence = _confidence(draft, how)
+        draft.status = _status(near, headline, text[ps:pe])
+        drafts.append(draft)
+    return drafts
+
+
+def _status(near: str, headline: str, paragraph: str) -> Status:
+    status = status_of(near)
+    if status is Status.CONFIRMED and not _RESCHEDULE.search(near + " " + paragraph):
+        status = status_of(headline)
+    if (
+        status is not Status.CONFIRMED
+        and _RESCHEDULE.search(near)
+        and "postpon" not in near.lower()
+    ):
+        return Status.CONFIRMED
+    return status
+
+
+def _confidence(draft: _Draft, how: str) -> float:
+    score = {"clause": 0.95, "line": 0.9, "earlier": 0.75, "headline": 0.7}.get(how, 0.6)
+    if Flag.ZONE_ASSUMED in draft.flags:
+        score -= 0.15
+    if Flag.ZONE_UNKNOWN in draft.flags:
+        score = min(score, 0.3)
+    if Flag.ZONE_CONFLICT in draft.flags:
+        score -= 0.3
+    if Flag.WEEKDAY_MISMATCH in draft.flags:
+        score -= 0.1
+    return max(0.05, min(1.0, score))
+
+
+def _all_day_drafts(
+    release: Release,
+    text: str,
+    seg: Segments,
+    dates: list[DateMention],
+    timed_days: set[date],
+    used: set[int],
+    budget: _Budget,
+) -> list[_Draft]:
+    published = release.published
+    drafts: list[_Draft] = []
+    for d in dates:
+        budget.check()
+        if d.start in used or d.relative:
+            continue
+        cs, ce = seg.clause(d.start)
+        clause = text[cs:ce]
+        ls, le = seg.line(d.start)
+        line = text[ls:le]
+        # a calendar row ("18 April 2024  Annual General Meeting") counts as a clause
+        window = clause if len(clause) > len(line) else line
+        before = text[max(cs, d.start - 120) : d.start]
+        if not strong_all_day(window) or _is_original_date(text, d, cs):
+            continue
+        if re.search(
+            r"\b(?:replay|archive|record\s+date|dated|until|through)\b[^.]{0,40}$", before, re.I
+        ):
+            continue
+        day, flags, warns = _value(d, published)
+        if day is None:
+            continue
+        if published is not None and day <= published:
+            continue
+        if day in timed_days:
+            continue
+        kind = classify(window, window, "")
+        if kind is None:
+            continue
+        if kind is EventKind.EARNINGS_CALL and not re.search(r"\b(?:call|webcast)\b", window, re.I):
+            continue
+        status = _status(window, release.headline or "", "")
+        days = [day]
+        if d.end_day and re.search(r"\band\b|&", d.text) and MEETING_WORDS.search(window):
+            try:
+                days.append(day.replace(day=d.end_day))
+            except ValueError:
+                pass
+        for one in days:
+            draft = _Draft(
+                anchor=d.start,
+                clause=(cs, ce),
+                kind=kind,
+                day=one,
+                wall=None,
+                end_wall=None,
+                tzid=None,
+                flags=set(flags),
+                warnings=list(warns),
+                confidence=0.8 if kind is EventKind.SHAREHOLDER_MEETING else 0.6,
+                status=status,
+                context=window,
+            )
+            drafts.append(draft)
+    return drafts
+
+
+def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
+    best: dict[tuple[str, str], _Draft] = {}
+    order: list[tuple[str, str]] = []
+    for draft in drafts:
+        key = draft.instant()
+        if key not in best:
+            best[key] = draft
+            order.append(key)
+        elif draft.confidence > best[key].confidence:
+            best[key] = draft
+    return sorted((best[k] for k in order), key=lambda d: d.anchor)
+
+
+_MEETING_TYPES = (
+    (re.compile(r"extraordinary|extr\.|\bEGM\b", re.I), "Extraordinary General Meeting"),
+    (re.compile(r"special\s+meeting", re.I), "Special Meeting of Shareholders"),
+    (re.compile(r"annual\s+general|\bAGM\b", re.I), "Annual General Meeting"),
+    (re.compile(r"annual\s+meeting", re.I), "Annual Meeting of Shareholders"),
+)
+_INVESTOR_DAY_NAME = re.compile(
+    r"\b(?:Investor|Analyst|Capital\s+Markets?|R&D|Research\s+(?:and|&)\s+Development|Strategy|"
+    r"Innovation)\s+(?:Day|Event|Update|Meeting|Forum)\b",
+    re.I,
+)
+
+
+def _titles(
+    draft: _Draft, issuer: Issuer | None, region: str, headline: str, n_conf: int
+) -> tuple[str, str, str | None, str | None]:
+    """Title, identity, conference name and fiscal period of one event."""
+    who = short_name(issuer)
+    year = draft.day.year
+    period = dt.fiscal_period(draft.context) or dt.fiscal_period(region[:1500])
+    period = period or dt.fiscal_period(headline)
+    conference = None
+    if draft.kind is EventKind.CONFERENCE_PRESENTATION:
+        local = dt.conference_name(draft.context)
+        if local is None:
+            local = (
+                dt.conference_name(region[: max(0, draft.anchor - 0)][-400:]) if region else None
+            )
+        head = dt.conference_name(headline)
+        if local is None and n_conf == 1:
+            local = head or dt.conference_name(region)
+        if local and head and (local.lower() in head.lower() or _overlap(local, head)):
+            local = head if len(head) > len(local) else local
+        conference = local
+    kind = draft.kind
+    if kind is EventKind.EARNINGS_CALL:
+        title = f"{who} {period} earnings call" if period else f"{who} earnings call"
+        identity = period or f"{draft.day:%Y-%m}"
+    elif kind is EventKind.CONFERENCE_PRESENTATION:
+        if conference:
+            title = f"{who} at {conference}"
+            identity = conference if str(year) in conference else f"{conference} {year}"
+        else:
+            title = f"{who} presentation"
+            identity = f"presentation {draft.day:%Y-%m}"
+    elif kind is EventKind.SHAREHOLDER_MEETING:
+        name = next((n for p, n in _MEETING_TYPES if p.search(draft.context)), None)
+        name = name or next((n for p, n in _MEETING_TYPES if p.search(headline)), "General Meeting")
+        title = f"{who} {name} {year}"
+        identity = f"{name} {year}"
+    elif kind is EventKind.INVESTOR_DAY:
+        m = _INVESTOR_DAY_NAME.search(draft.context) or _INVESTOR_DAY_NAME.search(headline)
+        name = " ".join(m.group(0).split()).title().replace("R&D", "R&D") if m else "Investor Day"
+        title = f"{who} {name} {year}"
+        identity = f"{name} {year}"
+    elif kind is EventKind.WEBCAST:
+        m = re.search(
+            r"\b(webinar|symposium|webcast|fireside chat)\b", draft.context + " " + headline, re.I
+        )
+        word = m.group(1).lower() if m else "webcast"
+        title = f"{who} {period + ' ' if period else ''}{word}"
+        identity = f"{word} {period or f'{draft.day:%Y-%m-%d}'}"
+    else:
+        m = re.search(r"\b(press|media|news)\s+(conference|briefing)\b", draft.context, re.I)
+        word = " ".join(m.group(0).lower().split()) if m else "event"
+        title = f"{who} {period + ' ' if period else ''}{word}"
+        identity = f"{word} {period or f'{draft.day:%Y-%m-%d}'}"
+    title = " ".join(title.split()) or "Investor event"
+    return title, identity, conference, period
+
+
+def _overlap(a: str, b: str) -> bool:
+    wa = {w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", a)} - {"conference", "annual", "the"}
+    wb = {w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", b)} - {"conference", "annual", "the"}
+    return bool(wa) and len(wa & wb) >= max(1, min(len(wa), len(wb)) - 1)
+
+
+_SHARED = re.compile(
+    r"\b(?:each|all|both|these|the\s+(?:presentations|events|calls|webcasts))\b", re.I
+)
+
+
+def _regions(
+    drafts: list[_Draft], seg: Segments, start: int, end: int
+) -> tuple[list[tuple[int, int]], tuple[int, int]]:
+    """Each event's stretch of text, and the shared intro before the first."""
+    if len(drafts) <= 1:
+        return [(start, end)] * len(drafts), (start, start)
+    firsts = [seg.paragraph(d.clause[0])[0] for d in drafts]
+    # list items on consecutive lines: a line-level split is finer than paragraphs
+    if len(set(firsts)) < len(firsts):
+        firsts = [seg.line(d.clause[0])[0] for d in drafts]
+        for i in range(1, len(firsts)):
+            li = seg.line_index(firsts[i])
+            # a heading line right above (the conference name) belongs to the event
+            if li > 0:
+                ps, pe = seg.lines[li - 1]
+                if (
+                    ps >= firsts[i - 1]
+                    and ps > drafts[i - 1].anchor
+                    and not any(c.isdigit() for c in seg.text[ps:pe][-4:])
+                ):
+                    firsts[i] = ps
+    regions = []
+    for i, s in enumerate(firsts):
+        e = firsts[i + 1] if i + 1 < len(firsts) else end
+        regions.append((s, max(s, e)))
+    return regions, (start, firsts[0])
+
+
+def extract_events(release: Release, *, budget_seconds: float | None = None) -> ParsedRelease:
+    """Every event the release announces, in the order the release names them."""
+    budget = _Budget(budget_seconds)
+    text = release.text
+    end = body_end(text, release.body_start)
+    body = text[:end]
+    issuer = find_issuer(text, release.headline)
+    ctx = ZoneContext.for_release(release.dateline_place, text)
+    seg = Segments(body)
+    budget.check()
+    dates = find_dates(body)
+    times = find_times(body)
+    budget.check()
+    warnings: list[str] = []
+    if release.published is None:
+        warnings.append("no publication date found; years and relative dates may be wrong")
+    timed = _timed_drafts(release, body, seg, dates, times, ctx, budget, warnings)
+    used = {d.start for d in dates if any(t.clause[0] <= d.start < t.clause[1] for t in timed)}
+    all_day = _all_day_drafts(release, body, seg, dates, {t.day for t in timed}, used, budget)
+    drafts = _dedupe(timed + all_day)
+    regions, intro = _regions(drafts, seg, release.body_start, end)
+    shared = dt.find_details(body[intro[0] : intro[1]], dates, intro[0], release.published)
+    tail_shared = None
+    headline = release.headline or ""
+    n_conf = sum(1 for d in drafts if d.kind is EventKind.CONFERENCE_PRESENTATION)
+    events: list[Event] = []
+    identities: dict[str, int] = {}
+    for draft, (rs, re_) in zip(drafts, regions, strict=True):
+        budget.check()
+        region = body[rs:re_]
+        found = dt.find_details(region, dates, rs, release.published)
+        if len(drafts) > 1:
+            if tail_shared is None:
+                last = regions[-1]
+                tail = body[last[0] : last[1]]
+                tail_shared = (
+                    dt.find_details(tail, dates, last[0], release.published)
+                    if _SHARED.search(tail)
+                    else dt.Details()
+                )
+            found = _fill(found, shared, tail_shared)
+        title, identity, conference, period = _titles(draft, issuer, region, headline, n_conf)
+        n = identities.get(identity, 0) + 1
+        identities[identity] = n
+        if n > 1:
+            identity = f"{identity} #{n}"
+        events.append(
+            _event(draft, release, issuer, found, title, identity, conference, period, body)
+        )
+    return ParsedRelease(
+        release=release, issuer=issuer, events=tuple(events), warnings=tuple(warnings)
+    )
+
+
+def _fill(own: dt.Details, *shared: dt.Details) -> dt.Details:
+    dial_ins, passcode, url = own.dial_ins, own.passcode, own.webcast_url
+    replay_until, reg = own.replay_until, own.registration_url
+    for s in shared:
+        if not dial_ins and s.dial_ins:
+            dial_ins, passcode = s.dial_ins, passcode or s.passcode
+        url = url or s.webcast_url
+        replay_until = replay_until or s.replay_until
+        reg = reg or s.registration_url
+    return dt.Details(
+        dial_ins, passcode, url, reg, own.replay_dial_ins, own.replay_passcode, replay_until
+    )
+
+
+def _event(
+    draft: _Draft,
+    release: Release,
+    issuer: Issuer | None,
+    found: dt.Details,
+    title: str,
+    identity: str,
+    conference: str | None,
+    period: str | None,
+    text: str,
+) -> Event:
+    flags = set(draft.flags)
+    warnings = list(draft.warnings)
+    start: datetime | date
+    end: datetime | date | None = None
+    all_day = draft.wall is None or draft.tzid is None
+    local_time = None
+    if all_day:
+        start = draft.day
+        local_time = draft.wall
+    else:
+        assert draft.wall is not None and draft.tzid is not None
+        start, lflags, warning = localize(datetime.combine(draft.day, draft.wall), draft.tzid)
+        flags |= lflags
+        if warning:
+            warnings.append(warning)
+        if draft.end_wall is not None:
+            end_dt, _, _ = localize(datetime.combine(draft.day, draft.end_wall), draft.tzid)
+            end = end_dt if end_dt > start else None
+    replay = None
+    if found.replay_until or found.replay_dial_ins or found.replay_passcode:
+        replay = Replay(found.replay_until, found.replay_dial_ins, found.replay_passcode)
+    confidence = draft.confidence
+    if Flag.ZONE_UNKNOWN in flags:
+        confidence = min(confidence, 0.3)
+    return Event(
+        kind=draft.kind,
+        title=title,
+        start=start,
+        tzid=None if all_day else draft.tzid,
+        all_day=all_day,
+        end=end,
+        status=draft.status,
+        issuer=issuer,
+        identity=identity,
+        conference_name=conference,
+        fiscal_period=period,
+        dial_ins=tuple(DialIn(d.number, d.label) for d in found.dial_ins),
+        passcode=found.passcode,
+        webcast_url=found.webcast_url,
+        registration_url=found.registration_url,
+        replay=replay,
+        headline=release.headline,
+        published=release.published,
+        local_time=local_time,
+        confidence=round(confidence, 3),
+        evidence=Evidence(
+            draft.clause[0], draft.clause[1], text[draft.clause[0] : draft.clause[1]].strip()[:500]
+        ),
+        flags=frozenset(flags),
+        warnings=tuple(warnings),
+    )
+
+
+_ = timedelta  # re-exported helpers keep imports honest

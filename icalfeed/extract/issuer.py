@@ -1,0 +1,113 @@
+"""Who announces: company name and its listings, from ``ImmunoGen, Inc. (Nasdaq: IMGN)``."""
+
+from __future__ import annotations
+
+import re
+
+from icalfeed.model import Issuer, Listing
+
+__all__ = ["find_issuer", "short_name"]
+
+_EXCHANGES = {
+    "nasdaq": "NASDAQ", "nasdaqgs": "NASDAQ", "nasdaqgm": "NASDAQ", "nasdaqcm": "NASDAQ",
+    "nasdaq global select market": "NASDAQ", "nasdaq global market": "NASDAQ",
+    "nasdaq capital market": "NASDAQ", "nyse": "NYSE", "new york stock exchange": "NYSE",
+    "nyse american": "NYSE American", "nyse mkt": "NYSE American", "nyse amex": "NYSE American",
+    "amex": "NYSE American", "nyse arca": "NYSE Arca", "lse": "LSE", "aim": "AIM",
+    "london stock exchange": "LSE", "tsx": "TSX", "tsx-v": "TSXV", "tsxv": "TSXV",
+    "tsx venture": "TSXV", "cse": "CSE", "asx": "ASX", "nzx": "NZX", "euronext paris": "Euronext Paris",
+    "euronext amsterdam": "Euronext Amsterdam", "euronext brussels": "Euronext Brussels",
+    "euronext": "Euronext", "otcqx": "OTCQX", "otcqb": "OTCQB", "otc": "OTC", "otcbb": "OTCBB",
+    "otc pink": "OTC Pink", "otc markets": "OTC", "pink sheets": "OTC Pink", "hkex": "HKEX",
+    "sehk": "HKEX", "hk": "HKEX", "sgx": "SGX", "six": "SIX", "xetra": "XETRA", "fse": "FSE",
+    "frankfurt": "FSE", "bse": "BSE", "nse": "NSE", "tse": "TSE", "tyo": "TSE", "jasdaq": "JASDAQ",
+    "kosdaq": "KOSDAQ", "krx": "KRX", "oslo": "Oslo Børs", "ose": "Oslo Børs", "oslo børs": "Oslo Børs",
+    "omx": "Nasdaq Nordic", "nasdaq helsinki": "Nasdaq Helsinki", "nasdaq stockholm": "Nasdaq Stockholm",
+    "nasdaq copenhagen": "Nasdaq Copenhagen", "nasdaq omx": "Nasdaq Nordic", "ssx": "SSE",
+    "sse": "SSE", "szse": "SZSE", "star": "SSE STAR", "tase": "TASE", "jse": "JSE", "b3": "B3",
+    "bmv": "BMV", "wse": "WSE", "bit": "Borsa Italiana", "bme": "BME", "vse": "Wiener Börse",
+    "wiener börse": "Wiener Börse", "aim:": "AIM",
+}  # fmt: skip
+
+_LISTING = re.compile(
+    r"(?P<ex>[A-Z][A-Za-zø ]{0,35}?(?:-[A-Z]+)?)\s*:\s*(?P<tk>[A-Z0-9][A-Z0-9.\-]{0,9}[a-z]?)(?![a-z0-9])"
+)
+_PARENS = re.compile(r"\(([^()\n]{3,160})\)")
+_SUFFIX = re.compile(
+    r"[,\s]+(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|AG|SE|SA|S\.A|N\.V|NV|"
+    r"ASA|AB|A/S|Oyj|Oy|LLC|L\.P|LP|Holdings?|Group|Holding|Bancshares|GmbH|KGaA|S\.p\.A|SpA|"
+    r"Co\.,?\s+Ltd)\.?$"
+)
+
+
+def _listings(inner: str) -> tuple[Listing, ...]:
+    found: list[Listing] = []
+    for part in re.split(r"[;,]|\band\b|/(?=\s?[A-Z][A-Za-z ]+:)", inner):
+        m = _LISTING.search(part.strip())
+        if not m:
+            continue
+        exchange = _EXCHANGES.get(m["ex"].strip().lower())
+        if exchange is None:
+            continue
+        found.append(Listing(exchange, m["tk"].upper().rstrip(".")))
+    return tuple(dict.fromkeys(found))
+
+
+_NAME_WORD = r"[A-Z0-9][\w&.'’\-]*"
+_NAME_BEFORE = re.compile(
+    rf"((?:{_NAME_WORD}|&|and|de|of|the|[A-Z]\.)(?:,?\s(?:{_NAME_WORD}|&|and|de|of|[A-Z]\.|Inc\.?|"
+    r"Corp\.?|Ltd\.?|plc|AG|SE|N\.V\.|S\.A\.|ASA|Oyj)){0,8})\s*,?\s*$"
+)
+
+
+def find_issuer(text: str, headline: str | None = None) -> Issuer | None:
+    """The company whose listing the release names first, else the headline's subject."""
+    for m in _PARENS.finditer(text[:20000]):
+        listings = _listings(m.group(1))
+        if not listings:
+            continue
+        before = text[max(0, m.start() - 160) : m.start()]
+        before = before.split("\n")[-1]
+        nm = _NAME_BEFORE.search(before)
+        name = nm.group(1).strip(" ,") if nm else None
+        if name:
+            name = re.sub(r"^(?:(?:The|the|and|today|Today|--|—)\s+)+", "", name)
+            name = re.sub(r"^.*\b(?:Announces|Reports|announced|--)\s+", "", name)
+        if not name:
+            name = _headline_subject(headline) or listings[0].ticker
+        return Issuer(name, listings)
+    subject = _headline_subject(headline)
+    if subject:
+        return Issuer(subject)
+    return None
+
+
+_HEADLINE_VERB = re.compile(
+    r"\s+(?:to|will|announces?|reports?|schedules?|sets|declares?|hosts?|invites?|presents?|"
+    r"postpones?|reschedules?|cancels?|provides?|confirms?|issues?|updates?|holds?|convenes?|"
+    r"notice|calls?|plans?|and)\b|\s*[:\-–—|]\s",
+    re.I,
+)
+
+
+def _headline_subject(headline: str | None) -> str | None:
+    if not headline:
+        return None
+    m = _HEADLINE_VERB.search(headline)
+    subject = headline[: m.start()].strip() if m else ""
+    if 2 <= len(subject) <= 60 and subject[0].isupper():
+        return subject
+    return None
+
+
+def short_name(issuer: Issuer | None) -> str:
+    """``ImmunoGen, Inc.`` -> ``ImmunoGen``; for titles a person would write."""
+    if issuer is None:
+        return ""
+    name = issuer.name
+    for _ in range(3):
+        shorter = _SUFFIX.sub("", name).strip(" ,")
+        if shorter == name or not shorter:
+            break
+        name = shorter
+    return name

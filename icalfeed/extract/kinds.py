@@ -1,0 +1,159 @@
+"""Words that say what an event is, whether a time is an event at all, and its status."""
+
+from __future__ import annotations
+
+import re
+
+from icalfeed.model import EventKind, Status
+
+__all__ = [
+    "EVENT_WORDS",
+    "MEETING_WORDS",
+    "classify",
+    "is_not_event_time",
+    "status_of",
+    "strong_all_day",
+]
+
+_MEETING = (
+    r"(?:annual|extraordinary|special|ordinary|general|extra-ordinary|extr\.)\s+(?:general\s+)?"
+    r"(?:meeting|assembly)|(?:shareholders?|stockholders?|unitholders?)['’]?\s+meeting|"
+    r"meeting\s+of\s+(?:the\s+)?(?:shareholders|stockholders|unitholders)|\bAGM\b|\bEGM\b|"
+    r"annual\s+meetings|general\s+meeting"
+)
+MEETING_WORDS = re.compile(_MEETING, re.I)
+_INVESTOR_DAY = re.compile(
+    r"\b(?:investor|analyst|capital\s+markets?|r&d|research\s+(?:and|&)\s+development|"
+    r"strategy|innovation|investor\s+and\s+analyst)\s+(?:day|event|update|meeting|forum)\b|"
+    r"\binvestor\s+day\b",
+    re.I,
+)
+_CONFERENCE = re.compile(
+    r"\b(?:present(?:s|ing|ation)?|fireside\s+chat|participate|panel|keynote)\b.{0,160}?"
+    r"\b(?:conference|summit|forum|symposium|seminar|rodeo|showcase|expo|meeting|day)\b|"
+    r"\b(?:conference|summit|forum|seminar|symposium|showcase)\b.{0,120}?"
+    r"\b(?:present(?:s|ing|ation)?|fireside\s+chat)\b|\bfireside\s+chat\b",
+    re.I | re.S,
+)
+_EARNINGS = re.compile(
+    r"\b(?:results|earnings|quarter|quarterly|fiscal|full[- ]year|half[- ]year|interim|"
+    r"financial\s+(?:results|performance)|Q[1-4])\b",
+    re.I,
+)
+_CALL = re.compile(
+    r"\b(?:conference\s+call|call|webcast|teleconference|web\s*cast|audio\s+webcast|"
+    r"analyst\s+presentation|investor\s+presentation|presentation)\b",
+    re.I,
+)
+_WEBCAST = re.compile(
+    r"\b(?:webcast|webinar|web\s+cast|symposium|virtual\s+event|live\s+stream)\b", re.I
+)
+_PRESS_CONF = re.compile(r"\b(?:press|media|news)\s+(?:conference|briefing|meet)\b", re.I)
+EVENT_WORDS = re.compile(
+    r"\b(?:call|webcast|web\s+cast|webinar|conference|meeting|presentation|present|presents|"
+    r"presenting|fireside|chat|symposium|summit|forum|seminar|briefing|teleconference|"
+    r"investor\s+day|analyst\s+day|event|AGM|EGM|assembly|rodeo|showcase|livestream)\b",
+    re.I,
+)
+
+_NOT_EVENT_BEFORE = re.compile(
+    r"(?:replay|re-play|playback|archive[ds]?|recording|rebroadcast|on[- ]demand|"
+    r"doors?\s+(?:will\s+)?open|reception|registration\s+(?:will\s+)?(?:begin|open|commence|start)|"
+    r"(?:results|earnings|report|press\s+release|release|statement)s?\s+(?:will\s+be\s+)?"
+    r"(?:released|issued|published|announced|distributed|disseminated)|"
+    r"(?:will|to)\s+(?:release|report|announce|publish|issue)\b(?![^.]{0,80}\b(?:call|webcast))|"
+    r"record\s+date|close\s+of\s+business|dividend|deadline|no\s+later\s+than|by\s+no\s+later|"
+    r"market\s+(?:open|close)|trading\s+(?:hours|day|session)|"
+    r"available\s+(?:from|after|beginning|starting)|"
+    r"(?:last|prior)\s+(?:day|date)|was\s+held|took\s+place|were\s+held)[^.;]{0,90}$",
+    re.I,
+)
+_NOT_EVENT_AFTER = re.compile(
+    r"^[^.;]{0,40}(?:(?:the\s+)?doors\s+(?:will\s+)?open|reception|for\s+the\s+replay|"
+    r"replay\s+will|until|through)\b",
+    re.I,
+)
+
+
+def is_not_event_time(before: str, after: str) -> bool:
+    """Whether the words right before (or after) a time say it is not an event's start."""
+    return bool(_NOT_EVENT_BEFORE.search(before[-160:]))
+
+
+def classify(near: str, wide: str, headline: str) -> EventKind | None:
+    """The kind of event words near a time describe; None when they describe no event."""
+    for text in (near, wide, headline):
+        if not text:
+            continue
+        if _PRESS_CONF.search(text) and not _EARNINGS_CALL(text):
+            return EventKind.OTHER
+        if MEETING_WORDS.search(text) and not _CALL.search(text[:0]):
+            return EventKind.SHAREHOLDER_MEETING
+        if _INVESTOR_DAY.search(text):
+            return EventKind.INVESTOR_DAY
+        if _CONFERENCE.search(text) and not _EARNINGS_CALL(text):
+            return EventKind.CONFERENCE_PRESENTATION
+        if _CALL.search(text) and _EARNINGS.search(text):
+            return EventKind.EARNINGS_CALL
+        if _WEBCAST.search(text):
+            return EventKind.WEBCAST
+        if _CALL.search(text):
+            if _EARNINGS.search(wide) or _EARNINGS.search(headline):
+                return EventKind.EARNINGS_CALL
+            return EventKind.WEBCAST
+    return None
+
+
+def _EARNINGS_CALL(text: str) -> bool:  # noqa: N802 - reads like the other patterns
+    return bool(re.search(r"\b(?:conference\s+call|earnings\s+call)\b", text, re.I)) and bool(
+        _EARNINGS.search(text)
+    )
+
+
+_POSTPONED = re.compile(
+    r"\b(?:postpon\w*|adjourn\w*|deferred|to\s+a\s+(?:later\s+)?date\s+to\s+be\s+"
+    r"(?:determined|announced)|delay(?:ed|s)?\s+(?:the|its|until)|"
+    r"will\s+not\s+(?:be\s+held|take\s+place)\s+as\s+scheduled)\b",
+    re.I,
+)
+_CANCELLED = re.compile(
+    r"\b(?:cancel(?:s|led|ed|ling|lation)?|called\s+off|will\s+not\s+(?:host|hold))\b"
+    r"(?!\s+(?:the\s+)?(?:notice|previous\s+notice|invitation))",
+    re.I,
+)
+_NOT_CANCEL_CONTEXT = re.compile(
+    r"\b(?:replaces\s+and\s+cancels|cancell?ation\s+of\s+(?:the\s+)?"
+    r"(?:shares|notice|treasury))\b",
+    re.I,
+)
+
+
+def status_of(text: str) -> Status:
+    """Postponed or cancelled when the sentence about the event says so."""
+    if _POSTPONED.search(text):
+        return Status.POSTPONED
+    if _CANCELLED.search(text) and not _NOT_CANCEL_CONTEXT.search(text):
+        return Status.CANCELLED
+    return Status.CONFIRMED
+
+
+_STRONG_ALL_DAY = re.compile(
+    rf"{_MEETING}|\binvestor\s+day\b|\bcapital\s+markets?\s+day\b|\banalyst\s+day\b|"
+    r"\br&d\s+day\b|\bconference\s+call\b|\bwebcast\b|\bfireside\s+chat\b|"
+    r"\bwill\s+(?:present|host|hold)\b[^.]{0,80}\b(?:conference|meeting|call|webcast|day)\b|"
+    r"\bto\s+present\s+at\b",
+    re.I,
+)
+_ALL_DAY_NEGATIVE = re.compile(
+    r"\b(?:record\s+date|of\s+record|dated|notice\s+(?:was|is)\s+(?:dated|published)|"
+    r"deadline|no\s+later\s+than|on\s+or\s+before|by\s+(?:the\s+)?close|registered\s+by|"
+    r"payable|paid|dividend|originally\s+scheduled|previously\s+(?:scheduled|announced)|"
+    r"held\s+on|was\s+held|took\s+place|ended|ending|period\s+ended|entitled\s+to\s+vote|"
+    r"as\s+of|effective)\b",
+    re.I,
+)
+
+
+def strong_all_day(clause: str) -> bool:
+    """Whether a clause with a date but no time announces an event strongly enough."""
+    return bool(_STRONG_ALL_DAY.search(clause)) and not _ALL_DAY_NEGATIVE.search(clause)

@@ -1,0 +1,261 @@
+"""Dates and times as written in a release, with their character positions.
+
+Every pattern here is linear: bounded repetitions, no nested quantifiers over the same
+characters, so adversarial input cannot make it backtrack catastrophically (see
+tests/test_extract_redos.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from icalfeed.normalize import month_number
+from icalfeed.timezones import ZONE_PATTERN
+
+__all__ = ["DateMention", "TimeMention", "find_dates", "find_times", "resolve_year"]
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_MONTH_CAPS = (
+    r"(?:JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)"
+)
+_WEEKDAY = (
+    r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:r(?:s(?:day)?)?)?|Fri(?:day)?|"
+    r"Sat(?:urday)?|Sun(?:day)?|MONDAY|TUESDAY|WEDNESDAY|THURSDAY|FRIDAY|SATURDAY|SUNDAY)"
+)
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_ORD = r"(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d\d"
+
+_DATE_RE = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s{{1,3}}(?:the\s)?)?(?:"
+    # April 28, 2011 / Apr. 28 / April 28-29, 2011 / April 28th
+    rf"(?P<m1>{_MONTH}|{_MONTH_CAPS})\.?\s{{1,3}}(?P<d1>\d{{1,2}}){_ORD}"
+    rf"(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e1>\d{{1,2}}){_ORD})?(?!\d|:\d|\.\d)"
+    rf"(?:,?\s{{1,3}}(?P<y1>{_YEAR})(?!\d))?"
+    # 28 April 2011 / 28th of April / 28-29 April 2011
+    rf"|(?P<d2>\d{{1,2}}){_ORD}(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e2>\d{{1,2}}){_ORD})?"
+    rf"\s{{1,3}}(?:of\s)?(?P<m2>{_MONTH}|{_MONTH_CAPS})\b\.?(?:,?\s{{1,3}}(?P<y2>{_YEAR})(?!\d))?"
+    # 28.04.2011 / 28/04/2011 is ambiguous: only dotted European and ISO forms, and US slashes
+    rf"|(?P<d3>\d{{1,2}})\.(?P<m3>\d{{1,2}})\.(?P<y3>{_YEAR})(?!\d)"
+    rf"|(?<![\d-])(?P<y4>{_YEAR})-(?P<m4>\d{{2}})-(?P<d4>\d{{2}})(?![\d:])"
+    rf"|(?<![\d/])(?P<m5>\d{{1,2}})/(?P<d5>\d{{1,2}})/(?P<y5>{_YEAR}|\d\d)(?![\d/])"
+    r")",
+)
+_RELATIVE_RE = re.compile(
+    r"\b(?P<rel>today|tomorrow|tonight|this (?:morning|afternoon|evening)|later today|"
+    r"the following day|the next day)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date in the text. ``value`` is None when the date does not exist (February 30)."""
+
+    start: int
+    end: int
+    month: int
+    day: int
+    year: int | None
+    weekday: int | None
+    end_day: int | None = None
+    relative: str | None = None
+    text: str = ""
+
+    def value(self, published: date | None) -> tuple[date | None, bool]:
+        """The date and whether its year was inferred from the publication date."""
+        if self.relative is not None:
+            if published is None:
+                return None, False
+            return published + timedelta(days=_RELATIVE_DAYS[self.relative]), False
+        if self.year is not None:
+            try:
+                return date(self.year, self.month, self.day), False
+            except ValueError:
+                return None, False
+        return resolve_year(self.month, self.day, published), True
+
+
+_RELATIVE_DAYS = {"today": 0, "tonight": 0, "later today": 0, "tomorrow": 1}
+
+
+def resolve_year(month: int, day: int, published: date | None) -> date | None:
+    """The next ``month``/``day`` on or after the publication date (a past one within a week)."""
+    if published is None:
+        return None
+    for year in (published.year, published.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= published - timedelta(days=7):
+            return candidate
+    return None
+
+
+def _weekday(word: str | None) -> int | None:
+    return _WEEKDAYS.get(word[:3].lower()) if word else None
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every date and relative-date word in ``text``, in order."""
+    found: list[DateMention] = []
+    for m in _DATE_RE.finditer(text):
+        g = m.groupdict()
+        try:
+            if g["m1"]:
+                month, day, end, year = month_number(g["m1"]), int(g["d1"]), g["e1"], g["y1"]
+            elif g["m2"]:
+                month, day, end, year = month_number(g["m2"]), int(g["d2"]), g["e2"], g["y2"]
+            elif g["m3"]:
+                month, day, end, year = int(g["m3"]), int(g["d3"]), None, g["y3"]
+            elif g["m4"]:
+                month, day, end, year = int(g["m4"]), int(g["d4"]), None, g["y4"]
+            else:
+                month, day, end, year = int(g["m5"]), int(g["d5"]), None, g["y5"]
+                if len(year) == 2:
+                    year = "20" + year
+        except KeyError:
+            continue
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        end_day = int(end) if end else None
+        if end_day is not None and not day < end_day <= 31:
+            end_day = None
+        found.append(
+            DateMention(
+                start=m.start(),
+                end=m.end(),
+                month=month,
+                day=day,
+                year=int(year) if year else None,
+                weekday=_weekday(g["wd"]),
+                end_day=end_day,
+                text=m.group(0),
+            )
+        )
+    for m in _RELATIVE_RE.finditer(text):
+        rel = m["rel"].lower()
+        key = "today" if rel.startswith(("this ", "later")) else rel
+        if key in ("the following day", "the next day"):
+            continue  # resolved against another date by the event assembler
+        found.append(
+            DateMention(m.start(), m.end(), 0, 0, None, None, relative=key, text=m.group(0))
+        )
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+# ------------------------------------------------------------------------------------ times
+
+_AMPM = r"(?P<ap>[ap])\.?\s?m\b\.?"
+_CLOCK = (
+    r"(?:(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<mi>[0-5]\d))?\s{0,2}"
+    + _AMPM
+    + r"|(?P<h24>[01]?\d|2[0-3])[:h](?P<mi24>[0-5]\d)(?:\s?(?:hrs|hours|h)\b\.?)?(?![\d:])"
+    r"|(?P<noon>12(?::00)?\s{0,2}noon|noon|midday)"
+    r"|(?<![\d.,$])(?P<hd>[01]?\d|2[0-3])\.(?P<mid>[0-5]\d)(?=\s{0,2}(?:hrs|hours|h\b|CET|CEST|"
+    r"EET|EEST|GMT|BST|UTC|WET|WEST|MSK|SGT|HKT|JST|KST|AEST|AEDT|IST|local time|\(|\))))"
+)
+_ZONE_TAIL = (
+    rf"(?P<zone_lead>[ \t]{{0,3}}(?:\(|,[ \t]?|[ \t]in[ \t]|[ \t]{{0,2}})?)"
+    rf"(?P<zone>{ZONE_PATTERN}|[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|local time)"
+    r"(?![A-Za-z])\)?"
+)
+_TIME_RE = re.compile(
+    rf"(?<![\w:$£€])(?:{_CLOCK})"
+    rf"(?:\s{{0,2}}(?:-|–|—|to|until)\s{{0,2}}(?P<end>\d{{1,2}}(?:[:.][0-5]\d)?\s{{0,2}}"
+    r"(?:[ap]\.?\s?m\b\.?)?|noon))?",
+)
+_ZONE_AFTER = re.compile(_ZONE_TAIL, re.I)
+_END_RE = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<mi>[0-5]\d))?\s{0,2}(?:(?P<ap>[ap])\.?\s?m)?", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMention:
+    """A clock time in the text; ``zone`` is the zone word written right after it, if any."""
+
+    start: int
+    end: int
+    hour: int
+    minute: int
+    end_hour: int | None = None
+    end_minute: int | None = None
+    zone: str | None = None
+    zone_end: int | None = None
+    text: str = ""
+
+
+def _hour12(hour: int, ap: str) -> int:
+    hour %= 12
+    return hour + 12 if ap.lower() == "p" else hour
+
+
+def find_times(text: str) -> list[TimeMention]:
+    """Every clock time in ``text`` with the zone word that follows it, in order."""
+    found: list[TimeMention] = []
+    for m in _TIME_RE.finditer(text):
+        g = m.groupdict()
+        if g["h"] is not None:
+            hour = int(g["h"])
+            if not 1 <= hour <= 12:
+                continue
+            hour = _hour12(hour, g["ap"])
+            minute = int(g["mi"] or 0)
+        elif g["h24"] is not None:
+            hour, minute = int(g["h24"]), int(g["mi24"])
+        elif g["hd"] is not None:
+            hour, minute = int(g["hd"]), int(g["mid"])
+        else:
+            hour, minute = 12, 0
+        end_hour = end_minute = None
+        if g["end"]:
+            em = _END_RE.match(g["end"])
+            if g["end"].lower() == "noon":
+                end_hour, end_minute = 12, 0
+            elif em:
+                eh = int(em["h"])
+                emi = int(em["mi"] or 0)
+                ap = em["ap"] or g.get("ap")
+                if ap:
+                    eh = _hour12(eh, ap) if 1 <= eh <= 12 else -1
+                if 0 <= eh <= 23 and (eh, emi) > (hour, minute):
+                    end_hour, end_minute = eh, emi
+        # "10:00 a.m. - 11:00 a.m." : the start's own am/pm may sit only on the end
+        if g["h"] is None and g["h24"] is None and g["hd"] is None and g["noon"] is None:
+            continue
+        zone = zone_end = None
+        z = _ZONE_AFTER.match(text, m.end())
+        if z and _plausible_zone(z["zone"]):
+            zone, zone_end = z["zone"], z.end()
+        found.append(
+            TimeMention(
+                m.start(),
+                zone_end or m.end(),
+                hour,
+                minute,
+                end_hour,
+                end_minute,
+                zone,
+                zone_end,
+                m.group(0),
+            )
+        )
+    return found
+
+
+_NOT_ZONE_WORDS = frozenset({"the", "this", "that", "same", "each", "any", "one", "local"})
+
+
+def _plausible_zone(word: str) -> bool:
+    first = word.split()[0].lower()
+    if word.lower() == "local time":
+        return True
+    if len(word) <= 5 and "+" not in word:
+        return word.isupper()  # abbreviations only in capitals: "10 am at" is not "AT"
+    return first not in _NOT_ZONE_WORDS and word[0].isupper()

@@ -1,0 +1,94 @@
+"""The shape of a release's text: clauses, lines, paragraphs, and where the boilerplate starts."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+__all__ = ["Segments", "body_end"]
+
+_TAIL = re.compile(
+    r"(?m)^[ \t]*(?:About\s+(?!the\s+(?:call|webcast|conference|event|meeting|presentation))"
+    r"[A-Z0-9]|ABOUT\s+[A-Z]|Forward[- ]Looking\s+Statements?|FORWARD[- ]LOOKING|Safe\s+Harbou?r|"
+    r"SAFE\s+HARBOU?R|Cautionary\s+(?:Note|Statement|Language)|CAUTIONARY|"
+    r"(?:Investor|Media|Press)\s+(?:and\s+Media\s+)?Contacts?\b|Contacts?\s*:?\s*$|CONTACTS?\s*:?\s*$|"
+    r"SOURCE[: ]|Source:\s|Notes?\s+to\s+Editors?|NOTES?\s+TO\s+EDITORS?|For\s+(?:further|more)\s+"
+    r"information,?\s+(?:please\s+)?contact)"
+)
+
+
+def body_end(text: str, start: int) -> int:
+    """Where the release's own announcement ends and the About/safe-harbour/contacts begin."""
+    m = _TAIL.search(text, start + 120 if len(text) > start + 400 else start)
+    return m.start() if m else len(text)
+
+
+_ABBREV_END = re.compile(
+    r"(?:\b[ap]\.\s?m|\bNo|\bInc|\bCorp|\bCo|\bLtd|\bU\.S|\bMr|\bMrs|\bMs|\bDr|\bSt|\bJan|\bFeb|"
+    r"\bMar|\bApr|\bJun|\bJul|\bAug|\bSep|\bSept|\bOct|\bNov|\bDec|\bvs|\be\.g|\bi\.e|\betc|"
+    r"\bN\.V|\bS\.A|\bApprox|\bapprox|\bwww|\b[A-Z])\.$"
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"“(]?[A-Z0-9])")
+
+
+class Segments:
+    """Clause, line and paragraph spans of one text, for position lookups."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: list[tuple[int, int]] = []
+        pos = 0
+        for line in text.split("\n"):
+            self.lines.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        self.line_starts = [s for s, _ in self.lines]
+        self.clauses: list[tuple[int, int]] = []
+        for s, e in self.lines:
+            start = s
+            for m in _SENTENCE_END.finditer(text, s, e):
+                if _ABBREV_END.search(text, max(start, m.start() - 8), m.end()):
+                    continue
+                self.clauses.append((start, m.end()))
+                start = m.end() + 1
+            if start < e or start == s:
+                self.clauses.append((start, e))
+        self.clause_starts = [s for s, _ in self.clauses]
+        self.paragraphs: list[tuple[int, int]] = []
+        start = None
+        for s, e in self.lines:
+            blank = not text[s:e].strip()
+            if blank:
+                if start is not None:
+                    self.paragraphs.append((start, prev_end))
+                start = None
+            else:
+                if start is None:
+                    start = s
+                prev_end = e
+        if start is not None:
+            self.paragraphs.append((start, prev_end))
+        self.paragraph_starts = [s for s, _ in self.paragraphs]
+
+    def _find(self, starts: list[int], spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(starts, pos) - 1
+        if i < 0:
+            return (0, 0)
+        return spans[i]
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        return self._find(self.clause_starts, self.clauses, pos)
+
+    def clause_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self.clause_starts, pos) - 1)
+
+    def line(self, pos: int) -> tuple[int, int]:
+        return self._find(self.line_starts, self.lines, pos)
+
+    def line_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self.line_starts, pos) - 1)
+
+    def paragraph(self, pos: int) -> tuple[int, int]:
+        span = self._find(self.paragraph_starts, self.paragraphs, pos)
+        if span[1] < pos:  # a blank line: its own empty paragraph
+            return (pos, pos)
+        return span

@@ -1,0 +1,239 @@
+"""Raw release text or HTML -> :class:`~icalfeed.model.Release`: clean text, publication date, headline.
+
+Pure: no I/O, no clock. The text that comes out keeps the release's block structure as line
+breaks (HTML block elements become lines), drops invisible characters (NBSP becomes a space;
+zero-width, bidi and control characters go) and un-glues labels that lost their line break when a
+page was flattened (``2025Time:``, ``ESTLINK:``). Character offsets of the cleaned text are what
+evidence spans refer to.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+from icalfeed.errors import UnsupportedContentError
+from icalfeed.model import Release
+
+__all__ = ["clean_text", "html_to_text", "looks_like_html", "read_release"]
+
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table tbody td tfoot th thead title tr ul".split()
+)
+_SKIP_TAGS = frozenset({"script", "style", "head", "noscript", "template", "svg"})
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.href_stack: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+        if tag in ("td", "th"):
+            self.parts.append(" ")
+        if tag == "a":
+            self.href_stack.append(dict(attrs).get("href"))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+        if tag == "a" and self.href_stack:
+            href = self.href_stack.pop()
+            # A link whose text is not its address: keep the address, a webcast may hide there.
+            if href and href.startswith(("http://", "https://")):
+                tail = "".join(self.parts[-3:])
+                if href not in tail:
+                    self.parts.append(f" <{href}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+_HTML_HINT = re.compile(r"<(?:html|body|p|div|br|table|span|a\s|h[1-6]|li)\b[^>]{0,200}>", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` is HTML rather than plain text that mentions a tag."""
+    return len(_HTML_HINT.findall(text[:20000])) >= 2
+
+
+def html_to_text(markup: str) -> str:
+    """HTML -> plain text with block elements on their own lines."""
+    parser = _TextExtractor()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except (AssertionError, ValueError) as exc:  # pragma: no cover - html.parser is lenient
+        raise UnsupportedContentError(f"cannot read this HTML: {exc}") from exc
+    return "".join(parser.parts)
+
+
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
+_MD_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((?:#|[^)\s]{0,500})\)")
+_ANGLE_URL = re.compile(r"<((?:https?://|www\.)[^<>\s]{1,500})>")
+# Labels glued to the end of the previous value when a page was flattened: "2025Time:",
+# "ESTLINK:", "0062International". Only capitalised label words followed by a colon or a
+# dial-in word, after a digit or an upper-case zone letter.
+_GLUED_LABEL = re.compile(
+    r"(?<=[0-9a-z)])(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
+    r"Conference ID|Passcode|PASSCODE|Access|Participant|International|Domestic|Replay|"
+    r"Location|Venue|Register|Registration|Event|U\.S\.|US Dial|Canada|UK)\b[^\n]{0,40}?[:\-–])"
+)
+_GLUED_ZONE_LABEL = re.compile(
+    r"\b(EST|EDT|ET|CST|CDT|CT|PST|PDT|PT|GMT|BST|CET|CEST|UTC)(LINK|TIME|DATE|Link|Time|Date|"
+    r"Webcast|Dial)\b"
+)
+_MANY_BLANKS = re.compile(r"\n[ ]*\n(?:[ ]*\n)+")
+_TRAILING_SPACES = re.compile(r"[ ]+\n")
+
+
+def clean_text(text: str) -> str:
+    """Normalise characters and line structure; the result is what the extractors read."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _SPACES.sub(" ", text)
+    text = _INVISIBLE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _ANGLE_URL.sub(r"\1", text)
+    text = _GLUED_ZONE_LABEL.sub(r"\1\n\2", text)
+    text = _GLUED_LABEL.sub("\n", text)
+    text = _TRAILING_SPACES.sub("\n", text)
+    text = _MANY_BLANKS.sub("\n\n", text)
+    return text.strip("\n ")
+
+
+# ---------------------------------------------------------------- publication date and dateline
+
+_HEADER = re.compile(r"\A\s*date[ \t]+(\d{4})-(\d{2})-(\d{2})[ \t]*\n?")
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH_RE = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DL_DATE = (
+    rf"(?:(?P<m1>{_MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH_RE}),?\s+(?P<y2>(?:19|20)\d\d)"
+    r"|(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d\d)"
+    r"|(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d))"
+)
+_WIRE = (
+    r"(?:/\s*(?:PRNewswire|PR\s?Newswire|CNW|Canada NewsWire|PRNewswire-FirstCall|"
+    r"PRNewswire-Asia|Marketwire|Marketwired|GLOBE NEWSWIRE|EQS-News|Accesswire|ACCESSWIRE)[^/\n]{0,30}/"
+    r"|\(\s*(?:BUSINESS WIRE|Business Wire|GLOBE NEWSWIRE|GlobeNewswire|NewMediaWire|"
+    r"ACCESSWIRE|Accesswire|MARKETWIRE|Marketwire|PRNewswire|PR Newswire|EQS|Reuters|"
+    r"Newsfile Corp\.?|NEWSWIRE|Nasdaq)[^)\n]{0,30}\))"
+)
+# PLACE, [Region,] DATE [WIRE] -- : the place is a run of capitalised words before the date.
+_DATELINE = re.compile(
+    rf"(?m)^(?P<place>[A-Z][A-Za-z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){{0,6}})"
+    rf"\s*(?:[,(]|--|—|–|-)\s*(?:{_WIRE}\s*(?:--|—|–|-)?\s*)?{_DL_DATE}"
+    rf"\s*(?:{_WIRE})?\s*(?:--|—|–|-|:|/)?"
+)
+_DATE_ONLY_LINE = re.compile(rf"(?m)^\s*{_DL_DATE}\s*$")
+
+
+def _dl_date(m: re.Match[str]) -> date | None:
+    g = m.groupdict()
+    try:
+        if g.get("y1"):
+            return date(int(g["y1"]), month_number(g["m1"]), int(g["d1"]))
+        if g.get("y2"):
+            return date(int(g["y2"]), month_number(g["m2"]), int(g["d2"]))
+        if g.get("y3"):
+            return date(int(g["y3"]), int(g["m3"]), int(g["d3"]))
+        if g.get("y4"):
+            return date(int(g["y4"]), int(g["m4"]), int(g["d4"]))
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+_NOT_HEADLINE = re.compile(
+    r"^(?:exhibit\b|for immediate release|press release|news release|regulated information|"
+    r"stock exchange release|company announcement|media release|\d{4}-\d\d-\d\d[ \d:]*|"
+    r"english\b|page \d|source:|contact|investor relations$|ir$|news$)",
+    re.I,
+)
+
+
+def _headline(lines: list[str]) -> str | None:
+    for line in lines:
+        s = line.strip()
+        if not s or len(s) < 12 or len(s) > 250 or _NOT_HEADLINE.match(s):
+            continue
+        if not re.search(r"[A-Za-z]{3}", s):
+            continue
+        return s
+    return None
+
+
+def read_release(
+    text: str, *, published: date | None = None, content_type: str = "text/plain"
+) -> Release:
+    """Read the publication date, dateline and headline of a release (text or HTML)."""
+    if "html" in content_type or (content_type == "text/plain" and looks_like_html(text)):
+        text = html_to_text(text)
+    text = clean_text(text)
+    published_from = "caller" if published else None
+    header = _HEADER.match(text)
+    if header:
+        try:
+            found = date(int(header[1]), int(header[2]), int(header[3]))
+        except ValueError:
+            found = None
+        if found and published is None:
+            published, published_from = found, "header"
+        text = text[header.end() :].lstrip("\n ")
+    window = text[:3000]
+    place = None
+    body_start = 0
+    dateline = _DATELINE.search(window)
+    if dateline:
+        found = _dl_date(dateline)
+        if found:
+            place = dateline["place"].strip(" ,")
+            body_start = dateline.end()
+            if published is None:
+                published, published_from = found, "dateline"
+    headline_area = text[: dateline.start()] if dateline else text[:800]
+    headline = _headline(headline_area.split("\n"))
+    if published is None:
+        only = _DATE_ONLY_LINE.search(window)
+        if only and (found := _dl_date(only)):
+            published, published_from = found, "dateline"
+    return Release(
+        text=text,
+        published=published,
+        published_from=published_from,
+        headline=headline,
+        dateline_place=place,
+        body_start=body_start,
+    )
+
+
+def month_number(name: str) -> int:
+    """``"Sept."`` -> 9."""
+    key = name.rstrip(".").lower()
+    return _MONTHS[key[:4] if key.startswith("sept") else key[:3]]
