@@ -7,5 +7,6 @@ from __future__ import annotations
 
 COMMAND_INDEX: dict[str, tuple[str, str]] = {
     "parse": ("icalfeed.cli.parse_cmd", "parse"),
+    "serve": ("icalfeed.cli.serve_cmd", "serve"),
     "settings": ("icalfeed.cli.settings_cmd", "settings"),
 }

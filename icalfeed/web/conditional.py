@@ -1,0 +1,177 @@
+"""Validators, 304s, gzip and the per-ETag byte cache that make feeds cheap to poll.
+
+A feed's ETag comes from :meth:`Store.feed_version` (the store's change counter, the query and
+today's date) plus what else shapes the bytes (alarm, calendar name, renderer version), so a
+revalidation that ends in 304 reads no event at all. The bytes of a feed, and their gzip, are
+kept per ETag in a small LRU bounded in bytes: a poll after a change renders once per worker.
+
+Strong ETags name one representation, so the gzip body has its own (``"…-gz"``); an
+If-None-Match with either form matches, as clients that decompress may send back either.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Request, Response, request
+from werkzeug.http import http_date, parse_date
+
+GZIP_MIN_BYTES = 512
+GZIP_LEVEL = 6
+
+
+def make_etag(*parts: str) -> str:
+    """A strong ETag (quoted) from the parts that decide a representation's bytes."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def gzip_etag(etag: str) -> str:
+    return etag[:-1] + '-gz"'
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A representation's bytes and, when worth it, their gzip."""
+
+    raw: bytes
+    gz: bytes | None
+
+    @property
+    def size(self) -> int:
+        return len(self.raw) + len(self.gz or b"")
+
+
+def make_body(raw: bytes) -> Body:
+    gz = gzip.compress(raw, GZIP_LEVEL, mtime=0) if len(raw) >= GZIP_MIN_BYTES else None
+    return Body(raw, gz)
+
+
+class BodyCache:
+    """Bodies by ETag, least recently used dropped first, at most ``max_bytes`` in all."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, Body] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get_or_make(self, etag: str, make: Callable[[], bytes]) -> Body:
+        with self._lock:
+            body = self._items.get(etag)
+            if body is not None:
+                self._items.move_to_end(etag)
+                return body
+        body = make_body(make())  # outside the lock: two threads may render the same bytes once
+        with self._lock:
+            if etag not in self._items and body.size <= self.max_bytes:
+                self._items[etag] = body
+                self._size += body.size
+                while self._size > self.max_bytes:
+                    _, dropped = self._items.popitem(last=False)
+                    self._size -= dropped.size
+        return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _etags(header: str | None) -> list[str]:
+    if not header:
+        return []
+    return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+
+
+def not_modified(req: Request, etag: str, last_modified: datetime) -> bool:
+    """Whether the client's copy is current (RFC 9110 §13.2.2: If-None-Match wins)."""
+    inm = req.headers.get("If-None-Match")
+    if inm is not None:
+        tags = _etags(inm)
+        return "*" in tags or etag in tags or gzip_etag(etag) in tags
+    ims = req.headers.get("If-Modified-Since")
+    if ims:
+        since = parse_date(ims)
+        if since is not None:
+            since = since if since.tzinfo else since.replace(tzinfo=UTC)
+            return last_modified.replace(microsecond=0) <= since
+    return False
+
+
+def accepts_gzip(req: Request) -> bool:
+    """Whether Accept-Encoding allows gzip (``gzip;q=0`` refuses it)."""
+    for part in req.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip()
+            if q.startswith("q="):
+                try:
+                    return float(q[2:]) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
+
+
+def cached_response(
+    *,
+    etag: str,
+    last_modified: datetime,
+    body: Callable[[], Body],
+    mimetype: str,
+    max_age: int,
+    headers: dict[str, str] | None = None,
+    private: bool = False,
+) -> Response:
+    """A 200 (raw or gzip), or a 304 without calling ``body``; HEAD sends no body."""
+    use_gzip = accepts_gzip(request)
+    common = {
+        "Last-Modified": http_date(last_modified),
+        "Cache-Control": f"{'private' if private else 'public'}, max-age={max_age}, no-transform",
+        "Vary": "Accept-Encoding",
+        **(headers or {}),
+    }
+    if not_modified(request, etag, last_modified):
+        response = Response(status=304)
+        response.headers.update(common)
+        # The ETag of the representation this client would get, as RFC 9110 asks.
+        response.headers["ETag"] = etag
+        if use_gzip and gzip_etag(etag) in _etags(request.headers.get("If-None-Match")):
+            response.headers["ETag"] = gzip_etag(etag)
+        return response
+    made = body()
+    data, tag = made.raw, etag
+    response = Response(mimetype=mimetype)
+    if use_gzip and made.gz is not None:
+        data, tag = made.gz, gzip_etag(etag)
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers.update(common)
+    response.headers["ETag"] = tag
+    response.headers["Content-Length"] = str(len(data))
+    if request.method != "HEAD":
+        response.set_data(data)
+        response.headers["Content-Length"] = str(len(data))
+    response.direct_passthrough = False
+    return response
+
+
+__all__ = [
+    "Body",
+    "BodyCache",
+    "accepts_gzip",
+    "cached_response",
+    "gzip_etag",
+    "make_body",
+    "make_etag",
+    "not_modified",
+]

@@ -1,0 +1,168 @@
+"""What calendar apps fetch: ``/calendar.ics``, ``/companies/<ticker>.ics``, ``/events/<uid>.ics``.
+
+Feeds are assembled from VEVENT bytes the store caches per (UID, SEQUENCE, variant); the
+variant names the renderer version, the options and the reminder, so a change of any of them
+renders again. A revalidation costs one ``store.feed_version`` read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, request
+
+from icalfeed.calendar import (
+    CalendarOptions,
+    FeedEntry,
+    render_entry,
+    render_event_calendar,
+    render_feed,
+    render_fingerprint,
+)
+from icalfeed.calendar.alarm import valarm_bytes, with_alarm
+from icalfeed.errors import NotFoundError
+from icalfeed.store.records import CachedVEvent, EventState, StoredEvent
+from icalfeed.web.app import get_store
+from icalfeed.web.conditional import Body, BodyCache, cached_response, make_body, make_etag
+from icalfeed.web.filters import Filters, check_uid, parse_filters, parse_ticker
+from icalfeed.web.security import config, require_read
+
+bp = Blueprint("feeds", __name__)
+
+ICS_MIMETYPE = "text/calendar"  # werkzeug adds "; charset=utf-8"
+FEED_MAX_AGE = 300
+
+
+def calendar_options() -> CalendarOptions:
+    options: CalendarOptions = current_app.extensions["icalfeed.options"]
+    return options
+
+
+def _bodies() -> BodyCache:
+    cache: BodyCache = current_app.extensions["icalfeed.bodies"]
+    return cache
+
+
+def vevent_renderer(
+    options: CalendarOptions, alarm: int | None
+) -> tuple[str, Callable[[StoredEvent], bytes]]:
+    """The cache variant and the function that renders one stored event's VEVENT bytes."""
+    variant = render_fingerprint(options) + (f";alarm={alarm}" if alarm is not None else "")
+    alarm_bytes = valarm_bytes(alarm) if alarm is not None else None
+
+    def render(stored: StoredEvent) -> bytes:
+        entry = render_entry(
+            stored.event,
+            sequence=stored.sequence,
+            created=stored.created,
+            last_modified=stored.last_modified,
+            options=options,
+        )
+        return with_alarm(entry, alarm_bytes) if alarm_bytes is not None else entry.vevent
+
+    return variant, render
+
+
+def feed_entry(cached: CachedVEvent) -> FeedEntry:
+    """A stored VEVENT as the renderer's FeedEntry (the VTIMEZONE must cover its years)."""
+    year = cached.start_date.year
+    crosses = (cached.start_date.month, cached.start_date.day) == (12, 31)
+    return FeedEntry(
+        uid=cached.uid,
+        sequence=cached.sequence,
+        vevent=cached.ics,
+        tzid=cached.tzid,
+        first_year=year,
+        last_year=year + 1 if crosses else year,
+        all_day=cached.tzid is None,
+    )
+
+
+def feed_name(filters: Filters) -> str:
+    name = config().calendar_name
+    if filters.query.tickers:
+        name = f"{name}: {', '.join(filters.query.tickers)}"
+    return name
+
+
+def _known_ticker(ticker: str) -> bool:
+    return any(c.ticker.upper() == ticker for c in get_store().companies())
+
+
+def feed_response(filters: Filters, *, company: str | None = None) -> Response:
+    """The feed for ``filters`` (304 when the client's copy is current)."""
+    require_read()
+    store = get_store()
+    options = calendar_options().replace(name=feed_name(filters))
+    variant, render = vevent_renderer(options, filters.alarm)
+    version = store.feed_version(filters.query)
+    etag = make_etag("feed", version.etag, variant, repr(options.calendar_key))
+
+    def body() -> Body:
+        def make() -> bytes:
+            cached = store.vevents(filters.query, render, variant)
+            if company is not None and not cached and not _known_ticker(company):
+                raise NotFoundError(f"no company with ticker {company!r} has published events")
+            return render_feed([feed_entry(c) for c in cached], options)
+
+        return _bodies().get_or_make(etag, make)
+
+    filename = f"{company.lower() if company else 'calendar'}.ics"
+    return cached_response(
+        etag=etag,
+        last_modified=version.last_modified,
+        body=body,
+        mimetype=ICS_MIMETYPE,
+        max_age=FEED_MAX_AGE,
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        private=config().private,
+    )
+
+
+@bp.get("/calendar.ics")
+def calendar() -> Response:
+    return feed_response(parse_filters(request.args))
+
+
+@bp.get("/companies/<ticker>.ics")
+def company(ticker: str) -> Response:
+    ticker = parse_ticker(ticker)
+    return feed_response(parse_filters(request.args, ticker=ticker), company=ticker)
+
+
+def published_event(uid: str) -> StoredEvent:
+    """The stored event if it is in feeds; NotFoundError otherwise (held, rejected...)."""
+    stored = get_store().event(check_uid(uid))
+    if stored.state is not EventState.PUBLISHED:
+        raise NotFoundError(f"event {uid!r} is not published")
+    return stored
+
+
+@bp.get("/events/<uid>.ics")
+def event(uid: str) -> Response:
+    require_read()
+    stored = published_event(uid)
+    options = calendar_options()
+    alarm = parse_filters(request.args).alarm
+    variant, render = vevent_renderer(options, alarm)
+    etag = make_etag("event", stored.uid, str(stored.sequence), variant)
+    modified = stored.last_modified.astimezone(UTC) if stored.last_modified else datetime.now(UTC)
+
+    def body() -> Body:
+        cached = get_store().vevent(stored.uid, render, variant)
+        return make_body(render_event_calendar(feed_entry(cached), options))
+
+    filename = stored.uid.split("@", 1)[0] + ".ics"
+    return cached_response(
+        etag=etag,
+        last_modified=modified,
+        body=body,
+        mimetype=ICS_MIMETYPE,
+        max_age=FEED_MAX_AGE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        private=config().private,
+    )
+
+
+__all__ = ["bp", "calendar_options", "feed_entry", "feed_response", "vevent_renderer"]

@@ -1,0 +1,38 @@
+"""Gunicorn settings for ``icalfeed serve`` and the Procfile.
+
+Used as ``gunicorn -c python:icalfeed.web.gunicorn_conf``.
+
+The app is loaded once in the master (``preload_app``) and forked; each worker then drops the
+connection pool it inherited (``post_fork``), as SQLAlchemy asks, so no two processes share a
+database connection. ``$PORT`` and ``$WEB_CONCURRENCY`` override the bind and worker count.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# A platform (the Procfile) gives $PORT and expects every interface; local runs pass --bind.
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+preload_app = True
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Request line and header limits well under the defaults: feed URLs are short.
+limit_request_line = 4094
+limit_request_fields = 60
+limit_request_field_size = 8190
+accesslog = os.environ.get("ICALFEED_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("ICALFEED_LOG_LEVEL", "info")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+wsgi_app = "icalfeed.web:create_app()"
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Drop the store connections the master may hold: each worker opens its own."""
+    from icalfeed.web import dispose_stores_after_fork
+
+    dispose_stores_after_fork()
