@@ -255,6 +255,8 @@ def set_review(tx: Tx, release_id: int, uid: str | None, review: Review) -> Appl
     found = tx.conn.execute(query).all()
     if uid is not None and not found:
         raise NotFoundError(f"release {release_id} does not describe event {uid}")
+    if not found:  # nothing to decide on (a failed parse, no events): leave the outcome as is
+        return Applied(release_id, Outcome(rel.outcome))
     targets = sorted(r.uid for r in found if r.review != review)
     lock_uids(tx, targets)
     for target in targets:

@@ -1,0 +1,515 @@
+"""Ingestion: releases in, events out — every release committed before anything parses it.
+
+The pipeline, for files, folders, standard input, URLs, feed items and the web API alike::
+
+    documents ──> store.add_releases (committed: raw bytes, text, source)
+              ──> parse (in a process pool for bulk input; in-process for a few releases)
+              ──> store.record_parses (outcome + event descriptions, one transaction per batch)
+
+A process killed between the two steps leaves releases ``pending``; the next run parses them
+first (:meth:`Ingestor.resume`). Parsing happens in worker processes that never touch the
+database; only this process writes, in batches, so a bulk ingest costs two transactions per
+:data:`BATCH` releases.
+
+>>> from icalfeed.store.records import ParseResult
+>>> parse_text("", published=None, content_type="text/plain", budget=None,
+...            parse=_raise_value_error).error
+'ValueError: no'
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from icalfeed import __version__
+from icalfeed.config import Config
+from icalfeed.errors import IcalfeedError, ParseBudgetError
+from icalfeed.model import ParsedRelease
+from icalfeed.store import (
+    AddedRelease,
+    Applied,
+    Change,
+    EventChange,
+    NewRelease,
+    Outcome,
+    ParseResult,
+    Source,
+    Store,
+)
+
+BATCH = 256  # releases per transaction in bulk ingestion
+POOL_MIN = 16  # fewer releases than this to parse: no process pool
+
+
+class ParseFunction(Protocol):
+    def __call__(
+        self,
+        text: str,
+        *,
+        published: date | None = ...,
+        content_type: str = ...,
+        budget_seconds: float | None = ...,
+    ) -> ParsedRelease: ...
+
+
+def parser_version() -> str:
+    """The version recorded with each parse: the parser's own when it declares one."""
+    try:
+        import icalfeed.extract as extract
+    except ImportError:  # pragma: no cover - the parser is part of the package
+        return __version__
+    return str(getattr(extract, "PARSER_VERSION", __version__))
+
+
+def default_parse(
+    text: str,
+    *,
+    published: date | None = None,
+    content_type: str = "text/plain",
+    budget_seconds: float | None = None,
+) -> ParsedRelease:
+    from icalfeed.extract import parse_release
+
+    return parse_release(
+        text, published=published, content_type=content_type, budget_seconds=budget_seconds
+    )
+
+
+def _raise_value_error(text: str, **_: Any) -> ParsedRelease:
+    raise ValueError("no")
+
+
+def parse_text(
+    text: str | None,
+    *,
+    published: date | None,
+    content_type: str,
+    budget: float | None,
+    parse: Callable[..., ParsedRelease] = default_parse,
+    version: str | None = None,
+    error: str | None = None,
+) -> ParseResult:
+    """Run the parser over one release and say what happened; never raises for the release's
+    sake (a parser exception becomes ``error``, so the release is recorded ``failed``)."""
+    version = version or parser_version()
+    if text is None:
+        return ParseResult(version, error=error or "DecodeError: the bytes are not text")
+    started = time.perf_counter()
+    try:
+        result = parse(text, published=published, content_type=content_type, budget_seconds=budget)
+    except ParseBudgetError:
+        return ParseResult(version, over_budget=time.perf_counter() - started)
+    except Exception as e:  # the parser must never take the pipeline down with it
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        return ParseResult(
+            version, error=f"{type(e).__name__}: {detail}"[:2000], seconds=_since(started)
+        )
+    return ParseResult(version, parsed=result, seconds=_since(started))
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    release_id: int
+    text: str | None
+    content_type: str
+    published: date | None
+    error: str | None = None
+
+
+def _parse_jobs(
+    jobs: Sequence[_Job], budget: float | None, parse: Callable[..., ParsedRelease], version: str
+) -> list[tuple[int, ParseResult]]:
+    """What a worker process runs: a chunk of jobs, so one pickle carries many releases."""
+    return [
+        (
+            j.release_id,
+            parse_text(
+                j.text,
+                published=j.published,
+                content_type=j.content_type,
+                budget=budget,
+                parse=parse,
+                version=version,
+                error=j.error,
+            ),
+        )
+        for j in jobs
+    ]
+
+
+# -- what a run did -----------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """Counts for the end-of-run summary; ``failed`` and ``skipped`` name the releases."""
+
+    seen: int = 0
+    new: int = 0
+    duplicates: int = 0
+    resumed: int = 0
+    parsed: int = 0
+    no_events: int = 0
+    needs_review: int = 0
+    added: int = 0
+    updated: int = 0
+    rescheduled: int = 0
+    cancelled: int = 0
+    held: int = 0
+    withdrawn: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    changes: list[EventChange] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, applied: Applied, name: str) -> None:
+        if applied.outcome is Outcome.PARSED:
+            self.parsed += 1
+        elif applied.outcome is Outcome.NO_EVENTS:
+            self.no_events += 1
+        elif applied.outcome is Outcome.NEEDS_REVIEW:
+            self.needs_review += 1
+        for c in applied.changes:
+            self.changes.append(c)
+            attr = {
+                Change.ADDED: "added",
+                Change.UPDATED: "updated",
+                Change.RESCHEDULED: "rescheduled",
+                Change.CANCELLED: "cancelled",
+                Change.HELD: "held",
+                Change.WITHDRAWN: "withdrawn",
+            }.get(c.change)
+            if attr:
+                setattr(self, attr, getattr(self, attr) + 1)
+
+    def lines(self) -> list[str]:
+        """The summary as printed at the end of ``icalfeed ingest``."""
+        rate = f" in {self.seconds:.1f} s" if self.seconds else ""
+        out = [
+            f"{self.seen} releases read{rate}: {self.new} new, {self.duplicates} already stored"
+            + (f", {self.resumed} resumed from an interrupted run" if self.resumed else ""),
+            f"events: {self.added} added, {self.updated} updated, {self.rescheduled} rescheduled, "
+            f"{self.cancelled} cancelled, {self.held} held for review"
+            + (f", {self.withdrawn} withdrawn" if self.withdrawn else ""),
+            f"releases: {self.parsed} parsed, {self.no_events} without events, "
+            f"{self.needs_review} need review, {len(self.failed)} failed, "
+            f"{len(self.skipped)} skipped",
+        ]
+        out += [f"failed: {name}: {why}" for name, why in self.failed]
+        out += [f"skipped: {name}: {why}" for name, why in self.skipped]
+        return out
+
+
+# -- the pipeline -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A release to ingest: a NewRelease plus, when it could not be decoded, why."""
+
+    release: NewRelease
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.release.source.describe()
+
+
+Progress = Callable[[Summary], None]
+
+
+class Ingestor:
+    """Stores and parses releases in batches, with a process pool for bulk input.
+
+    ``workers``: parser processes (default ICALFEED_WORKERS; 0 = one per CPU; 1 = no pool).
+    ``parse``: the parser (a module-level function, so worker processes can import it).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        workers: int | None = None,
+        parse: Callable[..., ParsedRelease] = default_parse,
+        budget: float | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        cfg: Config = store.config
+        n = cfg.workers if workers is None else workers
+        self.workers = n or os.cpu_count() or 1
+        self.parse = parse
+        self.budget = cfg.parse_budget_seconds if budget is None else budget
+        self.progress = progress
+        self.version = parser_version()
+        self._pool: Executor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> Ingestor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            # forkserver: workers start from a clean process, never from one holding database
+            # connections or threads
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["icalfeed.ingest", "icalfeed.extract"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self._pool
+
+    # -- parsing ------------------------------------------------------------------------------
+
+    def _parse_many(self, jobs: list[_Job]) -> Iterator[tuple[int, ParseResult]]:
+        if self.workers <= 1 or len(jobs) < POOL_MIN:
+            yield from _parse_jobs(jobs, self.budget, self.parse, self.version)
+            return
+        chunk = max(1, min(32, len(jobs) // (self.workers * 4) or 1))
+        pool = self._executor()
+        futures = [
+            pool.submit(_parse_jobs, jobs[i : i + chunk], self.budget, self.parse, self.version)
+            for i in range(0, len(jobs), chunk)
+        ]
+        for f in futures:
+            yield from f.result()
+
+    def _submit(self, jobs: list[_Job]) -> Future[list[tuple[int, ParseResult]]] | None:
+        """Start parsing a batch in the pool without waiting (None: parse it inline later)."""
+        if self.workers <= 1 or len(jobs) < POOL_MIN:
+            return None
+        pool = self._executor()
+        chunk = max(1, min(32, len(jobs) // (self.workers * 2) or 1))
+        parts = [
+            pool.submit(_parse_jobs, jobs[i : i + chunk], self.budget, self.parse, self.version)
+            for i in range(0, len(jobs), chunk)
+        ]
+        done: Future[list[tuple[int, ParseResult]]] = Future()
+
+        def collect(_: object) -> None:
+            if all(p.done() for p in parts) and not done.done():
+                try:
+                    done.set_result([r for p in parts for r in p.result()])
+                except BaseException as e:
+                    done.set_exception(e)
+
+        for p in parts:
+            p.add_done_callback(collect)
+        return done
+
+    # -- ingesting ----------------------------------------------------------------------------
+
+    def ingest(self, items: Iterable[Incoming], summary: Summary | None = None) -> Summary:
+        """Store and parse every item; parse releases left pending by an earlier run first."""
+        summary = summary or Summary()
+        started = time.perf_counter()
+        self.resume(summary)
+        # Two batches in flight: the pool parses batch k+1 while this process records batch k.
+        in_flight: deque[tuple[list[_Job], dict[int, str], Any]] = deque()
+        for batch in _batches(items, BATCH):
+            jobs, names = self._store_batch(batch, summary)
+            in_flight.append((jobs, names, self._submit(jobs)))
+            if len(in_flight) > 1:
+                self._record(*in_flight.popleft(), summary)
+        while in_flight:
+            self._record(*in_flight.popleft(), summary)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _store_batch(
+        self, batch: list[Incoming], summary: Summary
+    ) -> tuple[list[_Job], dict[int, str]]:
+        added: list[AddedRelease] = self.store.add_releases([i.release for i in batch])
+        jobs: list[_Job] = []
+        names: dict[int, str] = {}
+        for item, a in zip(batch, added, strict=True):
+            summary.seen += 1
+            if not a.new and a.outcome is not Outcome.PENDING:
+                summary.duplicates += 1
+                continue
+            if a.id in names:  # the same bytes twice in one batch
+                summary.duplicates += 1
+                continue
+            summary.new += a.new
+            rel = item.release
+            names[a.id] = item.name
+            jobs.append(_Job(a.id, rel.text, rel.content_type, rel.published, item.error))
+        return jobs, names
+
+    def _record(
+        self,
+        jobs: list[_Job],
+        names: dict[int, str],
+        future: Future[list[tuple[int, ParseResult]]] | None,
+        summary: Summary,
+    ) -> None:
+        results = future.result() if future is not None else list(self._parse_many(jobs))
+        for applied in self.store.record_parses(results):
+            assert applied.release_id is not None
+            name = names.get(applied.release_id, f"release {applied.release_id}")
+            if applied.outcome is Outcome.FAILED:
+                detail = self.store.release(applied.release_id).info.detail or "failed"
+                summary.failed.append((name, detail))
+            summary.count(applied, name)
+        if self.progress:
+            self.progress(summary)
+
+    def resume(self, summary: Summary) -> None:
+        """Parse releases an interrupted run stored but never parsed."""
+        pending = self.store.pending_releases()
+        for i in range(0, len(pending), BATCH):
+            jobs: list[_Job] = []
+            names: dict[int, str] = {}
+            for rid in pending[i : i + BATCH]:
+                rel = self.store.release(rid)
+                names[rid] = rel.info.source.describe()
+                jobs.append(_Job(rid, rel.text, rel.info.content_type, rel.info.published))
+            summary.resumed += len(jobs)
+            self._record(jobs, names, self._submit(jobs), summary)
+
+    def reparse(self, release_ids: Iterable[int] | None = None) -> Summary:
+        """Run the current parser over stored releases again; update events by identity."""
+        summary = Summary()
+        started = time.perf_counter()
+        ids = list(self.store.release_ids() if release_ids is None else release_ids)
+        for i in range(0, len(ids), BATCH):
+            jobs: list[_Job] = []
+            names: dict[int, str] = {}
+            for rid in ids[i : i + BATCH]:
+                rel = self.store.release(rid)
+                if rel.info.outcome is Outcome.REJECTED:
+                    continue
+                names[rid] = rel.info.source.describe()
+                jobs.append(_Job(rid, rel.text, rel.info.content_type, rel.info.published))
+            summary.seen += len(jobs)
+            results = list(self._parse_many(jobs))
+            for applied in self.store.record_parses(results, replace=True):
+                assert applied.release_id is not None
+                if applied.outcome is Outcome.FAILED:
+                    detail = self.store.release(applied.release_id).info.detail or "failed"
+                    summary.failed.append((names[applied.release_id], detail))
+                summary.count(applied, names[applied.release_id])
+            if self.progress:
+                self.progress(summary)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+
+def _batches(items: Iterable[Incoming], size: int) -> Iterator[list[Incoming]]:
+    batch: list[Incoming] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# -- from sources to Incoming -------------------------------------------------------------------
+
+
+def incoming_from_paths(
+    paths: Iterable[str], config: Config, summary: Summary, *, stdin: Any = None
+) -> Iterator[Incoming]:
+    """Files, folders, ``-`` and http(s) URLs as releases; skipped files go to the summary."""
+    from icalfeed.sources.files import Document, Skipped, iter_documents
+
+    local: list[str] = []
+
+    def flush() -> Iterator[Incoming]:
+        for doc in iter_documents(local, config=config, stdin=stdin):
+            if isinstance(doc, Document):
+                yield from_document(doc)
+            elif isinstance(doc, Skipped):
+                if doc.raw is not None:  # read but not text: keep it, recorded as failed
+                    yield Incoming(
+                        NewRelease(doc.raw, "application/octet-stream", Source.file(doc.path)),
+                        error=f"{type(doc.error).__name__}: {doc.reason}",
+                    )
+                else:
+                    summary.skipped.append((doc.path, doc.reason))
+        local.clear()
+
+    for p in paths:
+        if p.startswith(("http://", "https://")):
+            yield from flush()
+            item = incoming_from_url(p, config, summary)
+            if item is not None:
+                yield item
+        else:
+            local.append(p)
+    yield from flush()
+
+
+def from_document(doc: Any) -> Incoming:
+    """A :class:`icalfeed.sources.files.Document` as an Incoming release."""
+    return Incoming(NewRelease(doc.raw, doc.content_type, doc.source, doc.text, doc.published))
+
+
+def incoming_from_url(url: str, config: Config, summary: Summary) -> Incoming | None:
+    from icalfeed.sources.decode import sniff_content_type
+    from icalfeed.sources.fetch import fetch_url
+    from icalfeed.sources.files import document_from_bytes
+
+    try:
+        fetched = fetch_url(url, config=config)
+        kind = sniff_content_type(fetched.body, declared=fetched.content_type)
+        doc = document_from_bytes(fetched.body, kind, Source.url(url))
+    except IcalfeedError as e:
+        summary.skipped.append((url, str(e)))
+        return None
+    return from_document(doc)
+
+
+def accept_release(
+    store: Store,
+    release_id: int,
+    uid: str | None = None,
+    *,
+    parse: Callable[..., ParsedRelease] = default_parse,
+) -> Applied:
+    """Accept a held event, or a release: one held as a whole is parsed again without a budget."""
+    if uid is None and store.held_release(release_id):
+        rel = store.release(release_id)
+        result = parse_text(
+            rel.text,
+            published=rel.info.published,
+            content_type=rel.info.content_type,
+            budget=None,
+            parse=parse,
+        )
+        store.record_parse(release_id, result, replace=True)
+    return store.accept(release_id, uid)
+
+
+__all__ = [
+    "BATCH",
+    "Incoming",
+    "Ingestor",
+    "Summary",
+    "accept_release",
+    "default_parse",
+    "from_document",
+    "incoming_from_paths",
+    "incoming_from_url",
+    "parse_text",
+    "parser_version",
+]
