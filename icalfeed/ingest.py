@@ -38,6 +38,7 @@ from icalfeed.store import (
     Applied,
     Change,
     EventChange,
+    FeedState,
     NewRelease,
     Outcome,
     ParseResult,
@@ -172,6 +173,7 @@ class Summary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     changes: list[EventChange] = field(default_factory=list)
+    release_ids: list[int] = field(default_factory=list)  # per item read, in order
     seconds: float = 0.0
 
     def count(self, applied: Applied, name: str) -> None:
@@ -341,6 +343,7 @@ class Ingestor:
         names: dict[int, str] = {}
         for item, a in zip(batch, added, strict=True):
             summary.seen += 1
+            summary.release_ids.append(a.id)
             if not a.new and a.outcome is not Outcome.PENDING:
                 summary.duplicates += 1
                 continue
@@ -465,18 +468,97 @@ def from_document(doc: Any) -> Incoming:
 
 
 def incoming_from_url(url: str, config: Config, summary: Summary) -> Incoming | None:
+    """Fetch one release over http(s) under the fetcher's rules; a refusal goes to ``skipped``."""
     from icalfeed.sources.decode import sniff_content_type
     from icalfeed.sources.fetch import fetch_url
     from icalfeed.sources.files import document_from_bytes
 
     try:
         fetched = fetch_url(url, config=config)
-        kind = sniff_content_type(fetched.body, declared=fetched.content_type)
+        header = fetched.content_type
+        if fetched.charset:
+            header = f"{header or 'text/plain'}; charset={fetched.charset}"
+        kind = sniff_content_type(fetched.body, declared=header)
         doc = document_from_bytes(fetched.body, kind, Source.url(url))
     except IcalfeedError as e:
         summary.skipped.append((url, str(e)))
         return None
     return from_document(doc)
+
+
+# -- feeds --------------------------------------------------------------------------------------
+
+
+@dataclass
+class FeedReport:
+    """What one poll of one feed did."""
+
+    url: str
+    status: int | None = None
+    not_modified: bool = False
+    items: int = 0
+    new_items: int = 0
+    error: str | None = None
+
+
+def poll_feeds(
+    ingestor: Ingestor, urls: Sequence[str], summary: Summary | None = None
+) -> tuple[list[FeedReport], Summary]:
+    """Poll each feed once (conditional GET) and ingest the items not seen before.
+
+    An item is marked seen only after its release is committed, so a run killed in between
+    fetches it again next time (and the content hash stores it once). An item whose page cannot
+    be fetched stays unseen and is tried again on the next poll.
+    """
+    from icalfeed.sources.feeds import item_document, poll_feed
+
+    store = ingestor.store
+    config = store.config
+    summary = summary or Summary()
+    reports: list[FeedReport] = []
+    for url in urls:
+        report = FeedReport(url)
+        reports.append(report)
+        state = store.feed_state(url)
+        try:
+            polled = poll_feed(
+                url,
+                config=config,
+                etag=state.etag if state else None,
+                modified=state.last_modified if state else None,
+            )
+        except IcalfeedError as e:
+            report.error = str(e)
+            store.save_feed_state(
+                FeedState(
+                    url,
+                    etag=state.etag if state else None,
+                    last_modified=state.last_modified if state else None,
+                    error=str(e),
+                )
+            )
+            continue
+        report.status, report.not_modified = polled.status, polled.not_modified
+        report.items = len(polled.items)
+        by_id = {item.item_id: item for item in polled.items}
+        unseen = store.unseen_items(url, list(by_id))
+        report.new_items = len(unseen)
+        fetched: list[tuple[str, Incoming]] = []
+        for item_id in unseen:
+            try:
+                doc = item_document(by_id[item_id], config=config)
+            except IcalfeedError as e:
+                summary.skipped.append((f"{url} item {item_id}", str(e)))
+                continue
+            fetched.append((item_id, from_document(doc)))
+        first = len(summary.release_ids)
+        ingestor.ingest([inc for _, inc in fetched], summary)
+        for (item_id, _), release_id in zip(fetched, summary.release_ids[first:], strict=True):
+            store.mark_item_seen(url, item_id, release_id)
+        store.save_feed_state(
+            FeedState(url, etag=polled.etag, last_modified=polled.modified, status=polled.status)
+        )
+    return reports, summary
 
 
 def accept_release(
@@ -502,6 +584,7 @@ def accept_release(
 
 __all__ = [
     "BATCH",
+    "FeedReport",
     "Incoming",
     "Ingestor",
     "Summary",
@@ -512,4 +595,5 @@ __all__ = [
     "incoming_from_url",
     "parse_text",
     "parser_version",
+    "poll_feeds",
 ]
