@@ -52,8 +52,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 _SAMPLE = 8192  # bytes looked at for signatures, NUL ratio and <meta charset>
-_MAX_NUL_RATIO = 0.02  # more NULs than this (outside UTF-16/32) means binary
-_MAX_CONTROL_RATIO = 0.10  # same for other C0 control characters
+# More NULs than this share of the sample (outside UTF-16/32) means binary; so do more other C0
+# control characters than theirs. A few strays in short text are cleaned up instead.
+_MAX_NUL_RATIO, _MIN_NULS = 0.05, 4
+_MAX_CONTROL_RATIO, _MIN_CONTROLS = 0.10, 8
 
 _CHARSET_PARAM_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.I)
 _META_RE = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:+-]+)", re.I)
@@ -130,10 +132,10 @@ def binary_kind(raw: bytes) -> str | None:
     sample = raw[:_SAMPLE]
     if not sample or _utf16_without_bom(sample):
         return None
-    if sample.count(0) > _MAX_NUL_RATIO * len(sample):
+    if sample.count(0) > max(_MIN_NULS, _MAX_NUL_RATIO * len(sample)):
         return f"binary data ({sample.count(0)} NUL bytes in the first {len(sample)})"
     controls = sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\x0c")
-    if controls > _MAX_CONTROL_RATIO * len(sample):
+    if controls > max(_MIN_CONTROLS, _MAX_CONTROL_RATIO * len(sample)):
         return f"binary data ({controls} control bytes in the first {len(sample)})"
     return None
 
