@@ -149,6 +149,7 @@ _WIRE = (
 _DATELINE = re.compile(
     rf"(?m)^(?P<place>[A-Z][A-Za-z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){{0,6}})"
     rf"\s*(?:[,(]|--|—|–|-)\s*(?:{_WIRE}\s*(?:--|—|–|-)?\s*)?{_DL_DATE}"
+    r"(?:,?\s*\d{1,2}:\d\d(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*[A-Z]{2,5})?)?"
     rf"\s*(?:{_WIRE})?\s*(?:--|—|–|-|:|/)?"
 )
 _DATE_ONLY_LINE = re.compile(rf"(?m)^\s*{_DL_DATE}\s*$")

@@ -198,7 +198,7 @@ def resolve_zone(word: str, context: ZoneContext | None = None) -> str | None:
     if key == "ist" and context.dateline_zone in ("Europe/Dublin", "Asia/Jerusalem"):
         return context.dateline_zone
     if key.endswith(" time") and key not in _ZONES:
-        return place_zone(key[: -len(" time")])
+        return place_zone(key[: -len(" time")].split("/")[0])
     return _ZONES.get(key)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from icalfeed.extract.mentions import DateMention
+from icalfeed.extract.segments import Segments
 from icalfeed.model import DialIn
 
 __all__ = [
@@ -45,7 +46,7 @@ _PASSCODE = re.compile(
     r"event\s+(?:id|code|number|passcode)|confirmation\s+(?:code|number|#)|entry\s+code|"
     r"replay\s+(?:code|id|passcode)|id\s+number|call\s+id|code)\b"
     r"(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-|–|of|=)?\s*(?:#\s*)?"
-    r"(?P<code>[\"“'‘][A-Za-z0-9][\w\-]{1,30}[\"”'’]|\d[\d \-]{2,18}\d|[A-Z0-9]*\d[A-Z0-9\-]{2,20})",
+    r"(?P<code>[\"“'‘][A-Za-z0-9][\w\-]{1,30}[.,]?[\"”'’]|\d[\d \-]{2,18}\d|[A-Z0-9]*\d[A-Z0-9\-]{2,20})",
     re.I,
 )
 _URL = re.compile(
@@ -63,6 +64,21 @@ _URL_NEGATIVE = re.compile(
     r"\b(?:replay|archive|archived|learn\s+more|more\s+information|photo|image|logo|"
     r"about\s+us|visit\s+(?:us|our)|follow|twitter|linkedin|facebook|download\s+the\s+(?:full|pdf)|"
     r"report\s+is\s+available|results\s+(?:will\s+be\s+)?(?:available|posted))\b",
+    re.I,
+)
+_WEBCAST_WORD = re.compile(
+    r"\b(?:webcast|web\s+cast|webinar|live|listen|stream|streamed|broadcast|accessed|"
+    r"access\s+the\s+(?:call|webcast|event|presentation))\b",
+    re.I,
+)
+_SIMULCAST = re.compile(
+    r"\b(?:simultaneous\w*|live\s+webcast|webcast\s+live|broadcast\s+live|live\s+broadcast|"
+    r"live\s+(?:audio\s+)?webcast|live\s+and\s+(?:archived|on-demand|on\s+demand))\b",
+    re.I,
+)
+_URL_LABEL = re.compile(
+    r"\b(?:webcast(?:\s+(?:url|link))?|link|url|registration|register\s+here|event\s+link|"
+    r"live\s+webcast|webinar)\s*:\s*$",
     re.I,
 )
 _REGISTER = re.compile(r"\b(?:regist(?:er|ration)|sign\s+up|pre-?register|rsvp)\b", re.I)
@@ -86,52 +102,41 @@ class Details:
 
 
 def _clauses(region: str) -> list[tuple[int, int]]:
-    """Sentence-ish spans of a region: lines, split further at sentence ends."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in region.split("\n"):
-        start = pos
-        pos += len(line) + 1
-        for m in re.finditer(r"[^.!?]+(?:[.!?](?=\s|$)|$)|[.!?]", line):
-            # do not end a clause on "a.m." / "p.m." / "No." / "Inc."
-            spans.append((start + m.start(), start + m.end()))
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged:
-            prev = region[merged[-1][0] : merged[-1][1]]
-            if (
-                re.search(
-                    r"(?:\b[ap]\.m|\bNo|\bInc|\bCorp|\bCo|\bLtd|\bU\.S|\bMr|\bDr|\bSt|\b[A-Z]|www)\.$",
-                    prev,
-                )
-                and region.count("\n", merged[-1][1], s) == 0
-            ):  # noqa: E501
-                merged[-1] = (merged[-1][0], e)
-                continue
-        merged.append((s, e))
-    return [(s, e) for s, e in merged if region[s:e].strip()]
+    """Sentence-ish spans of a region (lines, split further at sentence ends)."""
+    return [(s, e) for s, e in Segments(region).clauses if region[s:e].strip()]
+
+
+_LABEL_WORDS = re.compile(
+    r"\b(?:toll|free|domestic|international|intl|u\.?s\.?|usa|canada|uk|united|participant|"
+    r"dial|phone|number|local|outside|within|north\s+america|europe|australia|hong\s+kong|"
+    r"china|germany|france|switzerland|sweden|norway|denmark|finland|singapore|japan|india|"
+    r"passcode|live|replay)\b",
+    re.I,
+)
 
 
 def _label_before(region: str, start: int) -> str | None:
     line_start = region.rfind("\n", 0, start) + 1
     before = region[line_start:start]
+    before = re.split(r"[.;]\s|,\s|\bor\b|\band\b", before)[-1]
     before = re.sub(
-        r"(?:dial(?:-|\s)?in|please\s+dial|call|at|or|by\s+dialing|number|:|\s)+$",
+        r"(?:please\s+)?(?:dial(?:-|\s)?in|dial|call|at|by\s+dialing|number|numbers?\s+is|:|-|–|\s)+$",
         "",
         before,
         flags=re.I,
     )
-    label = re.split(r"[.;]\s|,\s(?=[A-Z])|\bor\b", before)[-1].strip(" :–-,(")
-    label = re.sub(r"^(?:and|or|please|participants?|to\s+participate,?)\s+", "", label, flags=re.I)
-    if 2 <= len(label) <= 60 and re.search(r"[A-Za-z]", label):
+    label = before.strip(" :–-,(")
+    if 2 <= len(label) <= 45 and _LABEL_WORDS.search(label):
         return label
     after = region[start : start + 80].split("\n")[0]
-    paren = re.search(r"\)?\s*\(([^)]{2,40})\)", after)
-    return paren.group(1) if paren else None
+    paren = re.search(r"^[\d\s().+\-]{7,25}\(([^)]{2,40})\)", after)
+    if paren and _LABEL_WORDS.search(paren.group(1)):
+        return paren.group(1)
+    return None
 
 
 def _clean_code(code: str) -> str:
-    return code.strip("\"“”'‘’ ").rstrip("-")
+    return code.strip("\"“”'‘’ ").rstrip("-.,")
 
 
 def find_details(
@@ -161,7 +166,7 @@ def find_details(
             r"\b(?:live|conference call|participate)\b", line, re.I
         ) and not _REPLAY.search(line):
             replay_block = False
-        contact = bool(_CONTACT.search(line))
+        contact = bool(_CONTACT.search(clause))
         for m in _PHONE.finditer(clause):
             number = m.group(0).strip()
             digits = re.sub(r"\D", "", number)
@@ -187,29 +192,33 @@ def find_details(
             url = m.group(0).rstrip(".,;:")
             if "@" in region[max(0, s + m.start() - 1) : s + m.start()]:
                 continue
-            if _REGISTER.search(clause) and registration is None:
+            context = clause
+            if len(clause.strip()) - len(url) < 12:  # a URL on its own line: read the line above
+                prev_end = line_start - 1
+                prev_start = region.rfind("\n", 0, max(0, prev_end)) + 1
+                context = region[prev_start:prev_end] + " " + clause
+            labelled = _URL_LABEL.search(context[: max(0, context.find(url))][-40:])
+            if _REGISTER.search(context) and registration is None:
                 registration = url
             score = 0
-            if re.search(
-                r"\b(?:webcast|web\s+cast|webinar|live|listen|stream|broadcast)\b", clause, re.I
-            ):
+            if labelled:
+                score += 4
+            if _WEBCAST_WORD.search(context):
                 score += 3
-            if _LIVE.search(clause):
-                score += 2
-            if is_replay and not re.search(r"\blive\b", clause, re.I):
+            if _LIVE.search(context):
+                score += 1
+            if (is_replay or _REPLAY.search(context)) and not _SIMULCAST.search(context):
+                score -= 4
+            if _URL_NEGATIVE.search(context) and not _WEBCAST_WORD.search(context):
                 score -= 3
-            if _URL_NEGATIVE.search(clause) and not re.search(r"\bwebcast\b", clause, re.I):
-                score -= 3
-            if _REGISTER.search(clause):
-                score -= 1
-            if score >= 2 and (best_url is None or score > best_url[0]):
+            if score >= 3 and (best_url is None or score > best_url[0]):
                 best_url = (score, -s, url)
         if _REPLAY.search(clause) and replay_until is None:
             replay_until = _replay_until(clause, s + region_offset, dates, published)
     return Details(
         dial_ins=tuple(dial_ins),
         passcode=passcode,
-        webcast_url=best_url[2] if best_url else None,
+        webcast_url=best_url[2] if best_url else registration,
         registration_url=registration,
         replay_dial_ins=tuple(replay_dial_ins),
         replay_passcode=replay_passcode,
@@ -243,7 +252,11 @@ _CONF_NAME = re.compile(
     rf"{_CONF_WORD}\b(?:\s(?:20\d\d|\d{{4}}))?"
     rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]*\s{_CONF_WORD}\b(?:\s20\d\d)?"
 )
-_WEAK_LEAD = re.compile(r"^(?:(?:the|at|in|and|of|on|for|a|an|its|our|upcoming|will|to)\s+)+", re.I)
+_WEAK_LEAD = re.compile(
+    r"^(?:(?:the|at|in|and|of|on|for|a|an|its|our|upcoming|will|to|tomorrow['’]s|today['’]s|"
+    r"next\s+week['’]s|this\s+year['’]s|virtual)\s+)+",
+    re.I,
+)
 _GENERIC = re.compile(
     r"^(?:the\s+)?(?:annual\s+)?(?:conference|meeting|event|day|forum|summit|seminar|symposium|"
     r"general\s+meeting|annual\s+general\s+meeting|extraordinary\s+general\s+meeting|"
@@ -259,6 +272,7 @@ def conference_name(text: str) -> str | None:
     for m in _CONF_NAME.finditer(text):
         name = m.group(0).strip(" ,.-–")
         name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name
+        name = re.sub(r"^(?:Tomorrow|Today|Next\s+Week|This\s+Year)['’]s\s+", "", name)
         name = re.sub(
             r"^(?:The\s+)?(?:Company|Management|CEO|CFO)\s+.*?\b(?:at|in)\s+(?:the\s+)?", "", name
         )

@@ -76,6 +76,7 @@ class _Draft:
     confidence: float = 0.9
     status: Status = Status.CONFIRMED
     context: str = ""
+    date_pos: int = -1
 
     def instant(self) -> tuple[str, str]:
         if self.wall is None or self.tzid is None:
@@ -101,7 +102,7 @@ _ALL_TIMES = re.compile(
 _EQUIV_GAP = re.compile(r"^\s{0,3}(?:/|\(|\[|or|\||,|;|-|–|=)?\s{0,3}(?:\(|/)?\s{0,2}$")
 _HEADER_TIME_LINE = re.compile(
     r"^\s*(?:\d{4}-\d\d-\d\d|\d{1,2}\.\d{1,2}\.\d{4}|[A-Z][a-z]{2,8}\.?\s\d{1,2},?\s\d{4})"
-    r"\s*(?:at\s+)?[\d:. apm]+(?:\s*\(?[A-Z+0-9]{2,8}\)?)?\s*$"
+    r",?\s*(?:at\s+)?[\d:. apmAPM]+(?:\s*\(?[A-Z+0-9]{2,8}\)?)?\s*$"
 )
 _ORIGINAL = re.compile(
     r"\b(?:originally|previously|formerly|initially|prior)\b[^.;]{0,60}$|\b(?:from|instead\s+of|"
@@ -121,12 +122,19 @@ def _is_original_date(text: str, d: DateMention, clause_start: int) -> bool:
     return bool(_ORIGINAL.search(before))
 
 
+_LABEL_DATE_LINE = re.compile(r"^\s*(?:Date|When|Day|DATE|WHEN)\b")
+_SAME_DAY = re.compile(
+    r"\b(?:the\s+same\s+day|that\s+(?:same\s+)?day|on\s+that\s+date|later\s+that\s+day)\b", re.I
+)
+
+
 def _pick_date(
     text: str,
     seg: Segments,
     dates: list[DateMention],
     t: TimeMention,
     headline_dates: list[DateMention],
+    body_start: int,
 ) -> tuple[DateMention | None, str]:
     cs, ce = seg.clause(t.start)
     near = [d for d in _dates_in(dates, cs, ce) if not _is_original_date(text, d, cs)]
@@ -134,20 +142,25 @@ def _pick_date(
         # the closest date; one right after the time ("at 4:30 p.m. ET on Thursday, April 28")
         # or right before it ("April 28, 2011 at 4:30 p.m.") are equally good
         return min(near, key=lambda d: min(abs(d.start - t.end), abs(t.start - d.end))), "clause"
+    body = [d for d in dates if d.start >= body_start or d.relative]
+    if _SAME_DAY.search(text[cs:ce]):
+        earlier = [d for d in body if t.start - 1500 <= d.end <= t.start and not d.relative]
+        if earlier:
+            return earlier[-1], "earlier"
     li = seg.line_index(t.start)
     # neighbouring lines of the same block: label lines ("Date: ...", "Time: ...")
-    for step in (-1, 1, -2, 2, -3, 3):
+    for step in (-1, 1, -2, 2, -3, 3, -4, -5, -6):
         j = li + step
         if not 0 <= j < len(seg.lines):
             continue
         ls, le = seg.lines[j]
-        between = (seg.lines[min(li, j)][1], seg.lines[max(li, j)][0])
-        if "\n\n" in text[between[0] : between[1] + 1] and abs(step) > 1:
+        lo, hi = seg.lines[min(li, j)][1], seg.lines[max(li, j)][0]
+        if "\n\n" in text[lo : hi + 1] and not _LABEL_DATE_LINE.match(text[ls:le]):
             continue
-        cands = [d for d in _dates_in(dates, ls, le) if not _is_original_date(text, d, ls)]
+        cands = [d for d in _dates_in(body, ls, le) if not _is_original_date(text, d, ls)]
         if cands:
             return (cands[-1] if step < 0 else cands[0]), "line"
-    earlier = [d for d in dates if t.start - 600 <= d.end <= t.start and not d.relative]
+    earlier = [d for d in body if t.start - 600 <= d.end <= t.start and not d.relative]
     for d in reversed(earlier):
         dcs, dce = seg.clause(d.start)
         if EVENT_WORDS.search(text[dcs:dce]) and not _is_original_date(text, d, dcs):
@@ -314,18 +327,21 @@ def _timed_drafts(
             continue
         if is_not_event_time(text[cs : t.start], text[t.end : ce]):
             continue
-        d, how = _pick_date(text, seg, dates, t, headline_dates)
+        d, how = _pick_date(text, seg, dates, t, headline_dates, release.body_start)
         if d is None:
             continue
         day, flags, warns = _value(d, published)
         if day is None:
             warnings.extend(warns)
             continue
+        dcs, dce = seg.clause(d.start)
+        if how != "clause" and not EVENT_WORDS.search(text[cs:ce]):
+            if is_not_event_time(text[dcs : d.start]):
+                continue  # "results will be released on March 3. The time is 12:00 noon GMT."
         if published is not None and day < published:
             continue
         # what kind of event: this clause, then the surrounding text, then the headline
         near = text[cs:ce]
-        dcs, dce = seg.clause(d.start)
         if (dcs, dce) != (cs, ce):
             near = text[dcs:dce] + " " + near
         ps, pe = seg.paragraph(t.start)
@@ -333,7 +349,8 @@ def _timed_drafts(
         if not (EVENT_WORDS.search(near) or EVENT_WORDS.search(wide)):
             if not EVENT_WORDS.search(headline):
                 continue
-        kind = classify(near, wide, headline)
+        ls0 = seg.lines[max(0, seg.line_index(t.start) - 2)][0]
+        kind = classify(near, wide, headline, lines=text[ls0:ce], intro=text[: min(ps, 1500)])
         if kind is None:
             continue
         if _PAST.search(text[cs : t.start]) and published is not None and day <= published:
@@ -352,6 +369,7 @@ def _timed_drafts(
             flags=flags | zflags,
             warnings=warns + zwarns,
             context=near,
+            date_pos=d.start,
         )
         draft.confidence = _confidence(draft, how)
         draft.status = _status(near, headline, text[ps:pe])
@@ -361,14 +379,17 @@ def _timed_drafts(
 
 def _status(near: str, headline: str, paragraph: str) -> Status:
     status = status_of(near)
-    if status is Status.CONFIRMED and not _RESCHEDULE.search(near + " " + paragraph):
+    if status is Status.CONFIRMED:
+        status = status_of(paragraph)
+    if status is Status.CONFIRMED:
         status = status_of(headline)
-    if (
-        status is not Status.CONFIRMED
-        and _RESCHEDULE.search(near)
-        and "postpon" not in near.lower()
-    ):
-        return Status.CONFIRMED
+    if status is not Status.CONFIRMED:
+        moved = _RESCHEDULE.search(near) or _RESCHEDULE.search(paragraph)
+        undecided = re.search(
+            r"to\s+be\s+(?:determined|announced|confirmed)|postpon", near + paragraph, re.I
+        )
+        if moved and not undecided:
+            return Status.CONFIRMED
     return status
 
 
@@ -385,6 +406,14 @@ def _confidence(draft: _Draft, how: str) -> float:
     return max(0.05, min(1.0, score))
 
 
+_RESULTS_BEFORE = re.compile(
+    r"(?:announc\w*|releas\w*|report\w*|publish\w*|issu\w*|results|earnings)\s+"
+    r"(?:(?:on|at|by|for)\s+)?(?:or\s+about\s+)?$",
+    re.I,
+)
+_AFTER_STOP = re.compile(r"[.!?](?:\s|$)")
+
+
 def _all_day_drafts(
     release: Release,
     text: str,
@@ -396,21 +425,34 @@ def _all_day_drafts(
 ) -> list[_Draft]:
     published = release.published
     drafts: list[_Draft] = []
-    for d in dates:
+    for i, d in enumerate(dates):
         budget.check()
-        if d.start in used or d.relative:
+        if d.start in used or d.relative or d.start < release.body_start:
             continue
         cs, ce = seg.clause(d.start)
-        clause = text[cs:ce]
-        ls, le = seg.line(d.start)
-        line = text[ls:le]
-        # a calendar row ("18 April 2024  Annual General Meeting") counts as a clause
-        window = clause if len(clause) > len(line) else line
-        before = text[max(cs, d.start - 120) : d.start]
-        if not strong_all_day(window) or _is_original_date(text, d, cs):
+        ps, pe = seg.paragraph(d.start)
+        prev_end = dates[i - 1].end if i > 0 else 0
+        next_start = dates[i + 1].start if i + 1 < len(dates) else len(text)
+        before = text[max(prev_end, cs, d.start - 100) : d.start]
+        if not text[seg.line(d.start)[0] : d.start].strip():
+            before = ""  # a calendar row starts with its date
+        after = text[d.end : min(next_start, d.end + 150)]
+        stop = _AFTER_STOP.search(after)
+        if stop:
+            after = after[: stop.start()]
+        window = before + " " + d.text + " " + after
+        if not strong_all_day(window) and not (
+            re.search(r"\bmeeting\b", before, re.I) and strong_all_day(text[cs:ce])
+        ):
             continue
+        if _RESULTS_BEFORE.search(before):
+            continue
+        plain_before = re.sub(r"\b([ap])\.\s?m\.", r"\1m", before, flags=re.I)
         if re.search(
-            r"\b(?:replay|archive|record\s+date|dated|until|through)\b[^.]{0,40}$", before, re.I
+            r"\b(?:replay|archive|record\s+date|dated|until|through|after|following|from|since|"
+            r"beginning|starting|available)\b[^.]{0,60}$",
+            plain_before,
+            re.I,
         ):
             continue
         day, flags, warns = _value(d, published)
@@ -425,7 +467,10 @@ def _all_day_drafts(
             continue
         if kind is EventKind.EARNINGS_CALL and not re.search(r"\b(?:call|webcast)\b", window, re.I):
             continue
-        status = _status(window, release.headline or "", "")
+        paragraph = text[ps:pe]
+        status = _status(window, release.headline or "", paragraph)
+        if _is_original_date(text, d, cs) and status is not Status.POSTPONED:
+            continue
         days = [day]
         if d.end_day and re.search(r"\band\b|&", d.text) and MEETING_WORDS.search(window):
             try:
@@ -452,6 +497,8 @@ def _all_day_drafts(
 
 
 def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
+    zoned = {(d.day, d.wall) for d in drafts if d.tzid is not None}
+    drafts = [d for d in drafts if d.tzid is not None or (d.day, d.wall) not in zoned]
     best: dict[tuple[str, str], _Draft] = {}
     order: list[tuple[str, str]] = []
     for draft in drafts:
@@ -591,7 +638,7 @@ def extract_events(release: Release, *, budget_seconds: float | None = None) -> 
     if release.published is None:
         warnings.append("no publication date found; years and relative dates may be wrong")
     timed = _timed_drafts(release, body, seg, dates, times, ctx, budget, warnings)
-    used = {d.start for d in dates if any(t.clause[0] <= d.start < t.clause[1] for t in timed)}
+    used = {t.date_pos for t in timed}
     all_day = _all_day_drafts(release, body, seg, dates, {t.day for t in timed}, used, budget)
     drafts = _dedupe(timed + all_day)
     regions, intro = _regions(drafts, seg, release.body_start, end)

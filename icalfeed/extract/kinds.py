@@ -19,7 +19,7 @@ _MEETING = (
     r"(?:annual|extraordinary|special|ordinary|general|extra-ordinary|extr\.)\s+(?:general\s+)?"
     r"(?:meeting|assembly)|(?:shareholders?|stockholders?|unitholders?)['’]?\s+meeting|"
     r"meeting\s+of\s+(?:the\s+)?(?:shareholders|stockholders|unitholders)|\bAGM\b|\bEGM\b|"
-    r"annual\s+meetings|general\s+meeting"
+    r"annual\s+meetings|general\s+meeting|annual\s+general\s+(?:\S+\s+){0,4}?meeting"
 )
 MEETING_WORDS = re.compile(_MEETING, re.I)
 _INVESTOR_DAY = re.compile(
@@ -29,10 +29,10 @@ _INVESTOR_DAY = re.compile(
     re.I,
 )
 _CONFERENCE = re.compile(
-    r"\b(?:present(?:s|ing|ation)?|fireside\s+chat|participate|panel|keynote)\b.{0,160}?"
-    r"\b(?:conference|summit|forum|symposium|seminar|rodeo|showcase|expo|meeting|day)\b|"
-    r"\b(?:conference|summit|forum|seminar|symposium|showcase)\b.{0,120}?"
-    r"\b(?:present(?:s|ing|ation)?|fireside\s+chat)\b|\bfireside\s+chat\b",
+    r"\b(?:present(?:s|ing|ations?|ed)?|fireside\s+chat|participate|panel|keynote)\b.{0,160}?"
+    r"\b(?:conferences?|summits?|forums?|symposium|seminars?|rodeo|showcase|expo|meeting|day)\b|"
+    r"\b(?:conferences?|summits?|forums?|seminars?|symposium|showcase)\b.{0,120}?"
+    r"\b(?:present(?:s|ing|ations?)?|fireside\s+chat)\b|\bfireside\s+chat\b",
     re.I | re.S,
 )
 _EARNINGS = re.compile(
@@ -56,45 +56,87 @@ EVENT_WORDS = re.compile(
     re.I,
 )
 
-_NOT_EVENT_BEFORE = re.compile(
-    r"(?:replay|re-play|playback|archive[ds]?|recording|rebroadcast|on[- ]demand|"
+_HARD_NOT_EVENT = re.compile(
+    r"(?:\breplay|re-play|playback|archive[ds]?|\brecording|rebroadcast|on[- ]demand|"
     r"doors?\s+(?:will\s+)?open|reception|registration\s+(?:will\s+)?(?:begin|open|commence|start)|"
-    r"(?:results|earnings|report|press\s+release|release|statement)s?\s+(?:will\s+be\s+)?"
+    r"record\s+date|close\s+of\s+business|dividend|deadline|no\s+later\s+than|"
+    r"available\s+(?:from|after|beginning|starting)|was\s+held|took\s+place|were\s+held)"
+    r"[^;]{0,220}$",
+    re.I,
+)
+_NOT_EVENT_BEFORE = re.compile(
+    r"(?:(?:results|earnings|report|press\s+release|release|statement)s?\s+(?:will\s+be\s+|to\s+be\s+)?"
     r"(?:released|issued|published|announced|distributed|disseminated)|"
-    r"(?:will|to)\s+(?:release|report|announce|publish|issue)\b(?![^.]{0,80}\b(?:call|webcast))|"
+    r"(?:will|to|plans\s+to|expects\s+to)\s+(?:be\s+)?(?:release|report|announc|publish|issu)\w*|"
     r"record\s+date|close\s+of\s+business|dividend|deadline|no\s+later\s+than|by\s+no\s+later|"
     r"market\s+(?:open|close)|trading\s+(?:hours|day|session)|"
     r"available\s+(?:from|after|beginning|starting)|"
-    r"(?:last|prior)\s+(?:day|date)|was\s+held|took\s+place|were\s+held)[^.;]{0,90}$",
+    r"(?:last|prior)\s+(?:day|date)|was\s+held|took\s+place|were\s+held)",
     re.I,
 )
-_NOT_EVENT_AFTER = re.compile(
-    r"^[^.;]{0,40}(?:(?:the\s+)?doors\s+(?:will\s+)?open|reception|for\s+the\s+replay|"
-    r"replay\s+will|until|through)\b",
+_POSITIVE_AFTER = re.compile(
+    r"\b(?:call|webcast|web\s+cast|host|hold|meeting|conference|presentation|present|chat|"
+    r"webinar|live)\b",
     re.I,
 )
+_AMPM_DOTS = re.compile(r"\b([ap])\.\s?m\.", re.I)
 
 
-def is_not_event_time(before: str, after: str) -> bool:
-    """Whether the words right before (or after) a time say it is not an event's start."""
-    return bool(_NOT_EVENT_BEFORE.search(before[-160:]))
+def is_not_event_time(before: str, after: str = "") -> bool:
+    """Whether the words before a time (in its sentence) say it is not an event's start.
+
+    A negative ("replay", "will release results") counts only when no event word follows it
+    before the time: "will release results and host a call at 5 p.m." is a call.
+    """
+    before = _AMPM_DOTS.sub(r"\1m", before[-260:])
+    if _HARD_NOT_EVENT.search(before):
+        return True
+    last = None
+    for m in _NOT_EVENT_BEFORE.finditer(before):
+        last = m
+    if last is None:
+        return False
+    rest = before[last.end() :]
+    if "." in rest.replace("a.m", "").replace("p.m", "") and len(rest) > 160:
+        return False
+    return not _POSITIVE_AFTER.search(rest)
 
 
-def classify(near: str, wide: str, headline: str) -> EventKind | None:
-    """The kind of event words near a time describe; None when they describe no event."""
+def classify(
+    near: str, wide: str, headline: str, *, lines: str = "", intro: str = ""
+) -> EventKind | None:
+    """The kind of event words near a time describe; None when they describe no event.
+
+    ``near`` is the time's clause (and its date's), ``wide`` the text around it, ``lines``
+    the time's line and the two above it (a conference name heading a list item), ``intro``
+    the release's opening.
+    """
+    from icalfeed.extract.details import conference_name
+
+    if (
+        lines
+        and conference_name(lines)
+        and (_CONFERENCE.search(intro) or _CONFERENCE.search(headline) or _CONFERENCE.search(wide))
+    ):
+        if not _EARNINGS_CALL(near):
+            return EventKind.CONFERENCE_PRESENTATION
     for text in (near, wide, headline):
         if not text:
             continue
         if _PRESS_CONF.search(text) and not _EARNINGS_CALL(text):
             return EventKind.OTHER
-        if MEETING_WORDS.search(text) and not _CALL.search(text[:0]):
+        if MEETING_WORDS.search(text):
             return EventKind.SHAREHOLDER_MEETING
         if _INVESTOR_DAY.search(text):
             return EventKind.INVESTOR_DAY
-        if _CONFERENCE.search(text) and not _EARNINGS_CALL(text):
-            return EventKind.CONFERENCE_PRESENTATION
-        if _CALL.search(text) and _EARNINGS.search(text):
+        if (
+            _CALL.search(text)
+            and _EARNINGS.search(text)
+            and (_EARNINGS_CALL(text) or not _CONFERENCE_NAMED.search(text))
+        ):
             return EventKind.EARNINGS_CALL
+        if _CONFERENCE.search(text):
+            return EventKind.CONFERENCE_PRESENTATION
         if _WEBCAST.search(text):
             return EventKind.WEBCAST
         if _CALL.search(text):
@@ -102,6 +144,11 @@ def classify(near: str, wide: str, headline: str) -> EventKind | None:
                 return EventKind.EARNINGS_CALL
             return EventKind.WEBCAST
     return None
+
+
+_CONFERENCE_NAMED = re.compile(
+    r"\b[A-Z][\w&]+\s+(?:[A-Z][\w&]+\s+){0,5}(?:Conference|Summit|Forum|Symposium|Seminar)\b"
+)
 
 
 def _EARNINGS_CALL(text: str) -> bool:  # noqa: N802 - reads like the other patterns
@@ -147,7 +194,7 @@ _STRONG_ALL_DAY = re.compile(
 _ALL_DAY_NEGATIVE = re.compile(
     r"\b(?:record\s+date|of\s+record|dated|notice\s+(?:was|is)\s+(?:dated|published)|"
     r"deadline|no\s+later\s+than|on\s+or\s+before|by\s+(?:the\s+)?close|registered\s+by|"
-    r"payable|paid|dividend|originally\s+scheduled|previously\s+(?:scheduled|announced)|"
+    r"payable|paid|dividend|"
     r"held\s+on|was\s+held|took\s+place|ended|ending|period\s+ended|entitled\s+to\s+vote|"
     r"as\s+of|effective)\b",
     re.I,

@@ -153,18 +153,19 @@ def find_dates(text: str) -> list[DateMention]:
 
 # ------------------------------------------------------------------------------------ times
 
-_AMPM = r"(?P<ap>[ap])\.?\s?m\b\.?"
+_AMPM = r"(?P<ap>[aApP])\.?\s?[mM]\b\.?"
 _CLOCK = (
     r"(?:(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<mi>[0-5]\d))?\s{0,2}"
     + _AMPM
     + r"|(?P<h24>[01]?\d|2[0-3])[:h](?P<mi24>[0-5]\d)(?:\s?(?:hrs|hours|h)\b\.?)?(?![\d:])"
     r"|(?P<noon>12(?::00)?\s{0,2}noon|noon|midday)"
+    r"|(?P<hc>1[0-2]|[1-9])(?P<mc>[0-5]\d)\s?(?P<apc>[aApP])(?:\.?[mM]\.?)?(?![\w])"
     r"|(?<![\d.,$])(?P<hd>[01]?\d|2[0-3])\.(?P<mid>[0-5]\d)(?=\s{0,2}(?:hrs|hours|h\b|CET|CEST|"
     r"EET|EEST|GMT|BST|UTC|WET|WEST|MSK|SGT|HKT|JST|KST|AEST|AEDT|IST|local time|\(|\))))"
 )
 _ZONE_TAIL = (
     rf"(?P<zone_lead>[ \t]{{0,3}}(?:\(|,[ \t]?|[ \t]in[ \t]|[ \t]{{0,2}})?)"
-    rf"(?P<zone>{ZONE_PATTERN}|[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|local time)"
+    rf"(?:U\.?S\.?[ \t])?(?P<zone>{ZONE_PATTERN}|[A-Z][a-z]{{2,14}}/[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|local time)"
     r"(?![A-Za-z])\)?"
 )
 _TIME_RE = re.compile(
@@ -211,6 +212,8 @@ def find_times(text: str) -> list[TimeMention]:
             hour, minute = int(g["h24"]), int(g["mi24"])
         elif g["hd"] is not None:
             hour, minute = int(g["hd"]), int(g["mid"])
+        elif g["hc"] is not None:
+            hour, minute = _hour12(int(g["hc"]), g["apc"]), int(g["mc"])
         else:
             hour, minute = 12, 0
         end_hour = end_minute = None
@@ -221,14 +224,12 @@ def find_times(text: str) -> list[TimeMention]:
             elif em:
                 eh = int(em["h"])
                 emi = int(em["mi"] or 0)
-                ap = em["ap"] or g.get("ap")
+                ap = em["ap"] or g.get("ap") or g.get("apc")
                 if ap:
                     eh = _hour12(eh, ap) if 1 <= eh <= 12 else -1
                 if 0 <= eh <= 23 and (eh, emi) > (hour, minute):
                     end_hour, end_minute = eh, emi
         # "10:00 a.m. - 11:00 a.m." : the start's own am/pm may sit only on the end
-        if g["h"] is None and g["h24"] is None and g["hd"] is None and g["noon"] is None:
-            continue
         zone = zone_end = None
         z = _ZONE_AFTER.match(text, m.end())
         if z and _plausible_zone(z["zone"]):

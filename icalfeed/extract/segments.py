@@ -26,7 +26,7 @@ def body_end(text: str, start: int) -> int:
 _ABBREV_END = re.compile(
     r"(?:\b[ap]\.\s?m|\bNo|\bInc|\bCorp|\bCo|\bLtd|\bU\.S|\bMr|\bMrs|\bMs|\bDr|\bSt|\bJan|\bFeb|"
     r"\bMar|\bApr|\bJun|\bJul|\bAug|\bSep|\bSept|\bOct|\bNov|\bDec|\bvs|\be\.g|\bi\.e|\betc|"
-    r"\bN\.V|\bS\.A|\bApprox|\bapprox|\bwww|\b[A-Z])\.$"
+    r"\bN\.V|\bS\.A|\bApprox|\bapprox|\bwww|(?<![\w-])[A-Z])\.$"
 )
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"“(]?[A-Z0-9])")
 
@@ -43,7 +43,7 @@ class Segments:
             pos += len(line) + 1
         self.line_starts = [s for s, _ in self.lines]
         self.clauses: list[tuple[int, int]] = []
-        for s, e in self.lines:
+        for s, e in self._logical_lines():
             start = s
             for m in _SENTENCE_END.finditer(text, s, e):
                 if _ABBREV_END.search(text, max(start, m.start() - 8), m.end()):
@@ -68,6 +68,25 @@ class Segments:
         if start is not None:
             self.paragraphs.append((start, prev_end))
         self.paragraph_starts = [s for s, _ in self.paragraphs]
+
+    def _logical_lines(self) -> list[tuple[int, int]]:
+        """Lines with hard-wrapped continuations joined: a line that does not end a sentence,
+        followed by one that starts in lower case or with a digit, is one line."""
+        text = self.text
+        joined: list[tuple[int, int]] = []
+        for s, e in self.lines:
+            if (
+                joined
+                and joined[-1][1] == s - 1
+                and e > s
+                and text[s] in "abcdefghijklmnopqrstuvwxyz0123456789("
+                and text[joined[-1][1] - 1 : joined[-1][1]] not in (".", ":", ";", "!", "?", "")
+                and joined[-1][1] - joined[-1][0] >= 40
+            ):
+                joined[-1] = (joined[-1][0], e)
+            else:
+                joined.append((s, e))
+        return joined
 
     def _find(self, starts: list[int], spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(starts, pos) - 1
