@@ -21,7 +21,10 @@ The rules it keeps:
   to the very address checked. ICALFEED_FETCH_TIMEOUT bounds the whole fetch, including slow
   drips; ICALFEED_MAX_RELEASE_BYTES bounds the body after gzip/deflate decoding (bombs stop at
   the cap). Conditional GETs (ETag, Last-Modified) report ``not_modified`` on 304.
+- **URLs**: :func:`url_document` fetches one release and decodes it with the HTTP charset;
+  binary content and feeds are UnsupportedContentError.
 - **Feeds**: feedparser parses bytes that :func:`fetch_url` fetched; it never fetches itself.
+  :func:`item_document` uses an item's own content when it is a full release, else its link.
 
 Errors, all from :mod:`icalfeed.errors`::
 
@@ -68,6 +71,7 @@ from icalfeed.sources.files import (
     document_from_bytes,
     iter_documents,
 )
+from icalfeed.sources.remote import fetched_document, url_document
 
 __all__ = [
     "FULL_CONTENT_CHARS",
@@ -88,6 +92,7 @@ __all__ = [
     "decode_bytes",
     "document_from_bytes",
     "fetch_url",
+    "fetched_document",
     "item_document",
     "iter_documents",
     "media_type",
@@ -95,4 +100,5 @@ __all__ = [
     "poll_feed",
     "read_eml",
     "sniff_content_type",
+    "url_document",
 ]

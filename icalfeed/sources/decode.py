@@ -56,6 +56,8 @@ _SAMPLE = 8192  # bytes looked at for signatures, NUL ratio and <meta charset>
 # control characters than theirs. A few strays in short text are cleaned up instead.
 _MAX_NUL_RATIO, _MIN_NULS = 0.05, 4
 _MAX_CONTROL_RATIO, _MIN_CONTROLS = 0.10, 8
+# C0 controls other than NUL, tab, newline, carriage return and form feed.
+_CONTROL_BYTES = bytes(b for b in range(1, 0x20) if b not in b"\t\n\r\x0c")
 
 _CHARSET_PARAM_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.I)
 _META_RE = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:+-]+)", re.I)
@@ -134,14 +136,15 @@ def binary_kind(raw: bytes) -> str | None:
         return None
     if sample.count(0) > max(_MIN_NULS, _MAX_NUL_RATIO * len(sample)):
         return f"binary data ({sample.count(0)} NUL bytes in the first {len(sample)})"
-    controls = sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\x0c")
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > max(_MIN_CONTROLS, _MAX_CONTROL_RATIO * len(sample)):
         return f"binary data ({controls} control bytes in the first {len(sample)})"
     return None
 
 
 def _looks_textual(sample: bytes) -> bool:
-    return sample.count(0) == 0 and sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r") < 4
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return b"\x00" not in sample and controls < 4
 
 
 def _in_document_charset(head: bytes) -> str | None:

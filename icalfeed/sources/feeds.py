@@ -21,16 +21,10 @@ import feedparser
 
 from icalfeed.config import Config
 from icalfeed.errors import DecodeError, UnsupportedContentError
-from icalfeed.sources.decode import (
-    MESSAGE_RFC822,
-    TEXT_HTML,
-    TEXT_PLAIN,
-    clean_text,
-    decode_bytes,
-    sniff_content_type,
-)
+from icalfeed.sources.decode import TEXT_HTML, TEXT_PLAIN, clean_text
 from icalfeed.sources.fetch import fetch_url
-from icalfeed.sources.files import Document, document_from_bytes
+from icalfeed.sources.files import Document
+from icalfeed.sources.remote import url_document
 from icalfeed.store.records import Source
 
 FEED_ACCEPT: Final = (
@@ -224,23 +218,6 @@ def _from_content(item: FeedItem, content: str) -> Document:
 
 
 def _from_link(item: FeedItem, link: str, config: Config) -> Document:
-    result = fetch_url(link, config=config)
-    header = result.content_type
-    if result.charset:
-        header = f"{header or TEXT_PLAIN}; charset={result.charset}"
-    kind = sniff_content_type(result.body, filename=None, declared=header)
-    if kind not in (TEXT_PLAIN, TEXT_HTML, MESSAGE_RFC822):
-        raise UnsupportedContentError(
-            f"{result.url} is {result.content_type or kind}, not a text or HTML release"
-        )
-    if kind == MESSAGE_RFC822:
-        doc = document_from_bytes(result.body, kind, item.source, title=item.title)
-        return Document(doc.raw, doc.text, doc.content_type, item.source, doc.title, item.published)
-    return Document(
-        raw=result.body,
-        text=decode_bytes(result.body, header),
-        content_type=kind,
-        source=item.source,
-        title=item.title,
-        published=item.published,
+    return url_document(
+        link, config=config, source=item.source, title=item.title, published=item.published
     )

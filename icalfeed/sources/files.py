@@ -82,11 +82,17 @@ def read_capped(stream: BinaryIO, max_bytes: int, name: str) -> bytes:
 
 
 def document_from_bytes(
-    raw: bytes, content_type: str, source: Source, *, title: str | None = None
+    raw: bytes,
+    content_type: str,
+    source: Source,
+    *,
+    title: str | None = None,
+    declared: str | None = None,
 ) -> Document:
     """Decode ``raw`` (an .eml when ``content_type`` is ``message/rfc822``) into a Document.
 
-    Raises DecodeError or UnsupportedContentError when there is no text to be had.
+    ``declared`` is a Content-Type header whose charset the decoder should try (an HTTP
+    response's). Raises DecodeError or UnsupportedContentError when there is no text to be had.
     """
     if content_type == MESSAGE_RFC822:
         mail = read_eml(raw)
@@ -98,7 +104,7 @@ def document_from_bytes(
             title=mail.subject or title,
             published=mail.date.date() if mail.date else None,
         )
-    return Document(raw, decode_bytes(raw), content_type, source, title=title)
+    return Document(raw, decode_bytes(raw, declared), content_type, source, title=title)
 
 
 def _walk(folder: Path) -> Iterator[Path]:
