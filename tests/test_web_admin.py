@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from icalfeed.store import Store
-from tests.plugins.web import ADMIN_TOKEN, ZETA_HELD, csrf_from, log_in
 from tests.test_web_api import RELEASE
+from tests.web_helpers import ADMIN_TOKEN, ZETA_HELD, csrf_from, log_in
 
 ADMIN_PAGES = ("/admin/paste", "/admin/review", "/admin/")
 
@@ -176,7 +176,7 @@ def test_changing_the_admin_token_ends_sessions(
 
 
 def test_private_server_read_login(make_app: Callable[..., Flask]) -> None:
-    from tests.plugins.web import READ_TOKEN
+    from tests.web_helpers import READ_TOKEN
 
     c = make_app(private=True, read_token=READ_TOKEN).test_client()
     assert c.get("/").status_code == 401

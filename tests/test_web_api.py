@@ -14,7 +14,7 @@ from icalfeed.config import Config
 from icalfeed.errors import StoreUnavailableError
 from icalfeed.store import Store
 from icalfeed.web import create_app
-from tests.plugins.web import ACME_AGM, ACME_CALL, ADMIN_TOKEN, ZETA_HELD, web_settings
+from tests.web_helpers import ACME_AGM, ACME_CALL, ADMIN_TOKEN, ZETA_HELD, web_settings
 
 RELEASE = """\
 date 2011-04-21

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from icalfeed.store import Store
-from tests.plugins.web import (
+from tests.web_helpers import (
     ACME_AGM,
     ACME_CALL,
     ACME_PAST,

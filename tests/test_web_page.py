@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from tests.plugins.web import ACME_CALL
+from tests.web_helpers import ACME_CALL
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "icalfeed" / "web" / "templates"
 
