@@ -46,7 +46,7 @@ _PASSCODE = re.compile(
     r"event\s+(?:id|code|number|passcode)|confirmation\s+(?:code|number|#)|entry\s+code|"
     r"replay\s+(?:code|id|passcode)|id\s+number|call\s+id|code)\b"
     r"(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-|–|of|=)?\s*(?:#\s*)?"
-    r"(?P<code>[\"“'‘][A-Za-z0-9][\w\-]{1,30}[.,]?[\"”'’]|\d[\d \-]{2,18}\d|[A-Z0-9]*\d[A-Z0-9\-]{2,20})",
+    r"(?P<code>[\"“'‘][A-Za-z0-9][\w\-]{1,30}[.,]?[\"”'’]|\d[\d \-]{2,18}\d|(?=[A-Z0-9\-]{0,20}\d)[A-Z0-9][A-Z0-9\-]{3,20}\b)",
     re.I,
 )
 _URL = re.compile(

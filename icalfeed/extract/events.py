@@ -124,7 +124,10 @@ def _is_original_date(text: str, d: DateMention, clause_start: int) -> bool:
 
 _LABEL_DATE_LINE = re.compile(r"^\s*(?:Date|When|Day|DATE|WHEN)\b")
 _SAME_DAY = re.compile(
-    r"\b(?:the\s+same\s+day|that\s+(?:same\s+)?day|on\s+that\s+date|later\s+that\s+day)\b", re.I
+    r"\b(?:the\s+same\s+(?:day|morning|afternoon|evening)|that\s+(?:same\s+)?(?:day|morning|"
+    r"afternoon|evening)|on\s+that\s+date|later\s+that\s+day|the\s+day\s+of\s+the\s+"
+    r"(?:results|announcement|release|publication))\b",
+    re.I,
 )
 
 
@@ -183,7 +186,7 @@ def _zone_for(
     warnings: list[str] = []
     cs, ce = seg.clause(group[0].start)
     clause_text = text[cs:ce]
-    venue = place_zone(clause_text)
+    venue = place_zone(_EXCHANGE_PLACE.sub(" ", clause_text))
     local_word = False
     zoned = []
     for member in group:
@@ -230,6 +233,12 @@ def _zone_for(
             [f"no zone written; {ctx.dateline_zone} from the dateline"],
         )
     return None, {Flag.ZONE_UNKNOWN}, ["no zone written and no place to take one from"]
+
+
+_EXCHANGE_PLACE = re.compile(
+    r"\b(?:Euronext|Nasdaq|NASDAQ|OMX|Stock\s+Exchange|Börse|Boerse)\s+[A-Z][a-z]+|"
+    r"[A-Z][a-z]+\s+(?:Stock\s+Exchange|Börse)"
+)
 
 
 def _same(a: str, b: str, day: date) -> bool:

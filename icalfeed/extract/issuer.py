@@ -46,7 +46,19 @@ def _listings(inner: str) -> tuple[Listing, ...]:
         m = _LISTING.search(part.strip())
         if not m:
             continue
-        exchange = _EXCHANGES.get(m["ex"].strip().lower())
+        name = " ".join(m["ex"].split())
+        exchange = _EXCHANGES.get(name.lower())
+        if exchange is None and re.search(
+            r"\b(?:Stock\s+Exchange|Exchange|Börse|Bourse|Borsa|Bolsa)$", name
+        ):
+            exchange = _EXCHANGES.get(re.sub(r"\s+Stock\s+Exchange$", "", name).lower(), name)
+        if (
+            exchange is None
+            and name.isupper()
+            and 2 <= len(name) <= 6
+            and name not in ("CEO", "CFO", "ID", "PIN")
+        ):
+            exchange = name  # an exchange code we do not know by name: DFM, MOEX...
         if exchange is None:
             continue
         found.append(Listing(exchange, m["tk"].upper().rstrip(".")))

@@ -41,12 +41,18 @@ _EARNINGS = re.compile(
     re.I,
 )
 _CALL = re.compile(
-    r"\b(?:conference\s+call|call|webcast|teleconference|web\s*cast|audio\s+webcast|"
+    r"\b(?:conference\s+call|call|webcast|teleconference|web\s*cast|audio\s+webcast|briefing|webinar|"
     r"analyst\s+presentation|investor\s+presentation|presentation)\b",
     re.I,
 )
 _WEBCAST = re.compile(
-    r"\b(?:webcast|webinar|web\s+cast|symposium|virtual\s+event|live\s+stream)\b", re.I
+    r"\b(?:webcast|webinar|web\s+cast|symposium|virtual|online\s+event|live\s*stream|"
+    r"streamed\s+live)\b",
+    re.I,
+)
+_HOSTED = re.compile(
+    r"\b(?:host|hosts|hold|holds|will\s+be\s+held)\b[^.]{0,80}\b(?:event|briefing|session)\b",
+    re.I,
 )
 _PRESS_CONF = re.compile(r"\b(?:press|media|news)\s+(?:conference|briefing|meet)\b", re.I)
 EVENT_WORDS = re.compile(
@@ -58,10 +64,16 @@ EVENT_WORDS = re.compile(
 
 _HARD_NOT_EVENT = re.compile(
     r"(?:\breplay|re-play|playback|archive[ds]?|\brecording|rebroadcast|on[- ]demand|"
-    r"doors?\s+(?:will\s+)?open|reception|registration\s+(?:will\s+)?(?:begin|open|commence|start)|"
+    r"doors?\b[^.]{0,40}\bopen|reception|registration\s+(?:will\s+)?(?:begin|open|commence|start)|"
     r"record\s+date|close\s+of\s+business|dividend|deadline|no\s+later\s+than|"
     r"available\s+(?:from|after|beginning|starting)|was\s+held|took\s+place|were\s+held)"
     r"[^;]{0,220}$",
+    re.I,
+)
+_ORIGINAL_TIME = re.compile(
+    r"\b(?:instead\s+of|rather\s+than|previously\s+(?:announced|scheduled|planned)|"
+    r"originally\s+(?:announced|scheduled|planned)|formerly|moved\s+from|changed\s+from)"
+    r"[^.;]{0,40}$",
     re.I,
 )
 _NOT_EVENT_BEFORE = re.compile(
@@ -89,7 +101,7 @@ def is_not_event_time(before: str, after: str = "") -> bool:
     before the time: "will release results and host a call at 5 p.m." is a call.
     """
     before = _AMPM_DOTS.sub(r"\1m", before[-260:])
-    if _HARD_NOT_EVENT.search(before):
+    if _HARD_NOT_EVENT.search(before) or _ORIGINAL_TIME.search(before):
         return True
     last = None
     for m in _NOT_EVENT_BEFORE.finditer(before):
@@ -143,6 +155,8 @@ def classify(
             if _EARNINGS.search(wide) or _EARNINGS.search(headline):
                 return EventKind.EARNINGS_CALL
             return EventKind.WEBCAST
+        if _HOSTED.search(text):
+            return EventKind.OTHER
     return None
 
 
