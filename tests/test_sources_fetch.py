@@ -11,7 +11,7 @@ import pytest
 from icalfeed.config import Config
 from icalfeed.errors import FetchError, TooLargeError, UnsafeURLError
 from icalfeed.sources import HTTPStatusError, address_problem, check_url, fetch, fetch_url
-from tests.plugins.http import FakeDNS, LoopbackServer
+from tests.plugins.http import FakeDNS, LoopbackServer, ThrowawayCA
 
 PUBLIC = "93.184.216.34"  # example.com's address: globally routable, never actually contacted
 
@@ -397,3 +397,72 @@ def test_request_headers(loopback_config: Config, http_server: LoopbackServer) -
     assert request.headers["accept"] == "text/plain"
     assert request.headers["user-agent"].startswith("icalfeed/")
     assert "if-none-match" not in request.headers
+
+
+# --- https --------------------------------------------------------------------------------------
+
+
+def test_https_with_a_trusted_certificate(
+    fetch_config: Config,
+    fake_dns: FakeDNS,
+    https_server: LoopbackServer,
+    trust_test_ca: ThrowawayCA,
+) -> None:
+    fake_dns.add("ir.example.com", PUBLIC).serve(PUBLIC, https_server)
+    https_server.route("/pr", "<p>secure</p>")
+    result = fetch_url("https://ir.example.com/pr", config=fetch_config)
+    assert result.body == b"<p>secure</p>"
+    assert fake_dns.connections == [(PUBLIC, 443)]
+    assert https_server.requests[0].headers["host"] == "ir.example.com"
+
+
+def test_https_untrusted_certificate(
+    fetch_config: Config, fake_dns: FakeDNS, https_server: LoopbackServer
+) -> None:
+    fake_dns.add("ir.example.com", PUBLIC).serve(PUBLIC, https_server)
+    https_server.route("/pr", "<p>secure</p>")
+    with pytest.raises(FetchError, match="certificate not valid"):
+        fetch_url("https://ir.example.com/pr", config=fetch_config)
+    assert https_server.requests == []
+
+
+def test_https_certificate_for_another_name(
+    fetch_config: Config,
+    fake_dns: FakeDNS,
+    https_server: LoopbackServer,
+    trust_test_ca: ThrowawayCA,
+) -> None:
+    # Connecting to the checked address must not lose the name check: SNI and verification use
+    # the URL's host, so a certificate for ir.example.com does not do for evil.example.com.
+    fake_dns.add("evil.example.com", PUBLIC).serve(PUBLIC, https_server)
+    https_server.route("/pr", "x")
+    with pytest.raises(FetchError, match="certificate not valid"):
+        fetch_url("https://evil.example.com/pr", config=fetch_config)
+
+
+def test_https_redirect_to_http_private_is_refused(
+    fetch_config: Config,
+    fake_dns: FakeDNS,
+    https_server: LoopbackServer,
+    trust_test_ca: ThrowawayCA,
+) -> None:
+    fake_dns.add("ir.example.com", PUBLIC).serve(PUBLIC, https_server)
+    https_server.route("/pr", redirect="http://127.0.0.1:8080/admin")
+    with pytest.raises(UnsafeURLError, match="loopback"):
+        fetch_url("https://ir.example.com/pr", config=fetch_config)
+
+
+# --- DNS ----------------------------------------------------------------------------------------
+
+
+def test_slow_dns_hits_the_time_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow_getaddrinfo(*args: object, **kwargs: object) -> list[object]:
+        time.sleep(3)
+        return []
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", slow_getaddrinfo)
+    config = Config.from_env({}, fetch_timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"resolving ir\.example\.com took longer"):
+        fetch_url("http://ir.example.com/", config=config)
+    assert time.monotonic() - started < 1.5

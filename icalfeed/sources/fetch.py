@@ -17,8 +17,9 @@ Rules (each one a test in tests/test_sources_fetch.py):
 - ``etag``/``last_modified`` make the request conditional; a 304 gives ``not_modified=True``.
 - Proxies from the environment are not used: the address checks would be meaningless.
 
-:func:`resolve_host` and :func:`connect_socket` are the only functions that touch DNS and
-sockets; tests replace them (see ``fake_dns`` in tests/plugins/http.py).
+:func:`resolve_host`, :func:`connect_socket` and :func:`tls_context` are the only functions that
+touch DNS, sockets and certificates; tests replace them (``fake_dns`` and ``trust_test_ca`` in
+tests/plugins/http.py).
 """
 
 from __future__ import annotations
@@ -133,6 +134,12 @@ def resolve_host(host: str, port: int, timeout: float) -> list[str]:
     if failure or not found:
         raise FetchError(f"cannot resolve {host}: {failure[0] if failure else 'no addresses'}")
     return found
+
+
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings for https: the system's trusted CAs, hostname checks (a seam tests
+    replace to trust their own CA)."""
+    return ssl.create_default_context()
 
 
 def connect_socket(address: str, port: int, timeout: float) -> socket.socket:
@@ -365,9 +372,7 @@ def _addresses(target: _Target, config: Config, deadline: _Deadline) -> Sequence
 def _connection(target: _Target, address: str, deadline: _Deadline) -> http.client.HTTPConnection:
     timeout = deadline.remaining()
     if target.https:
-        return _PinnedHTTPSConnection(
-            target.host, target.port, address, timeout, ssl.create_default_context()
-        )
+        return _PinnedHTTPSConnection(target.host, target.port, address, timeout, tls_context())
     return _PinnedHTTPConnection(target.host, target.port, address, timeout)
 
 

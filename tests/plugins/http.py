@@ -39,6 +39,13 @@ Fixtures
     Names it does not know fail to resolve (no real DNS is ever asked); IP literals resolve to
     themselves. ``fake_dns.connections`` lists the (address, port) pairs that were connected to.
 
+``https_server`` -> :class:`LoopbackServer` and ``trust_test_ca``
+    The same server speaking TLS with a certificate for ``ir.example.com`` (and
+    ``www.ir.example.com``) signed by a throwaway CA made with the ``openssl`` command (tests
+    using it skip when there is none). ``trust_test_ca`` makes :mod:`icalfeed.sources.fetch`
+    trust that CA; without it the certificate is rejected, as it should be. Reach the server
+    through ``fake_dns``: ``fake_dns.add("ir.example.com", IP).serve(IP, https_server)``.
+
 ``fetch_config`` / ``loopback_config`` -> :class:`icalfeed.config.Config`
     Defaults (ignoring the environment) with a 5-second fetch timeout, without and with
     ``allow_private_urls``.
@@ -48,11 +55,15 @@ from __future__ import annotations
 
 import gzip as gzip_module
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,13 +179,19 @@ class LoopbackServer:
 
     host = "127.0.0.1"
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Recorded] = []
         self.stopping = threading.Event()
         self._server = _Server((self.host, 0), _Handler)
         self._server.owner = self
         self.port: int = self._server.server_address[1]
+        self.scheme = "https" if tls else "http"
+        if tls is not None:
+            # The handshake happens on the handler thread's first read, not in accept().
+            self._server.socket = tls.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -190,7 +207,7 @@ class LoopbackServer:
         self._thread.join(5)
 
     def url(self, path: str = "/") -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def route(self, path: str, body: bytes | str = b"", **options: Any) -> str:
         """Answer GET ``path`` as ``options`` say (fields of :class:`Route`); returns its URL."""
@@ -257,6 +274,72 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> FakeDNS:
     monkeypatch.setattr(fetch, "resolve_host", dns.resolve)
     monkeypatch.setattr(fetch, "connect_socket", dns.connect)
     return dns
+
+
+@dataclass(frozen=True)
+class ThrowawayCA:
+    """A throwaway CA and a server certificate it signed."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+    names: tuple[str, ...]
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def throwaway_ca(tmp_path_factory: pytest.TempPathFactory) -> ThrowawayCA:
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make test certificates")
+    folder = tmp_path_factory.mktemp("tls")
+    names = ("ir.example.com", "www.ir.example.com")
+    _openssl(
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=icalfeed test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=folder,
+    )  # fmt: skip
+    _openssl(
+        "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr",
+        "-subj", f"/CN={names[0]}",
+        cwd=folder,
+    )  # fmt: skip
+    (folder / "ext.cnf").write_text(
+        "subjectAltName=" + ",".join(f"DNS:{n}" for n in names) + "\n"
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+    )
+    _openssl(
+        "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "leaf.pem", "-days", "2", "-extfile", "ext.cnf",
+        cwd=folder,
+    )  # fmt: skip
+    return ThrowawayCA(folder / "ca.pem", folder / "leaf.pem", folder / "leaf.key", names)
+
+
+@pytest.fixture
+def https_server(throwaway_ca: ThrowawayCA) -> Iterator[LoopbackServer]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(throwaway_ca.cert_file, throwaway_ca.key_file)
+    server = LoopbackServer(tls=context).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def trust_test_ca(throwaway_ca: ThrowawayCA, monkeypatch: pytest.MonkeyPatch) -> ThrowawayCA:
+    from icalfeed.sources import fetch
+
+    def context() -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(throwaway_ca.ca_file))
+
+    monkeypatch.setattr(fetch, "tls_context", context)
+    return throwaway_ca
 
 
 @pytest.fixture
