@@ -180,7 +180,7 @@ def find_details(
             (replay_dial_ins if is_replay else dial_ins).append(item)
         for m in _PASSCODE.finditer(clause):
             code = _clean_code(m["code"])
-            if not re.search(r"\d", code) and not m["code"][0] in "\"“'‘":
+            if not re.search(r"\d", code) and m["code"][0] not in "\"“'‘":
                 continue
             if len(re.sub(r"\D", "", code)) >= 10 and re.search(r"[\s-]", code):
                 continue  # a phone number, not a code

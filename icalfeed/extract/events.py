@@ -325,6 +325,9 @@ def _timed_drafts(
     headline = release.headline or ""
     headline_dates = _headline_dates(release, dates)
     all_zone = _all_times_zone(text, ctx)
+    # timestamps of the release itself sit above its first paragraph of prose
+    prose = re.search(r"(?m)^[^\n]{150,}$", text)
+    first_prose = prose.start() if prose else len(text)
     drafts: list[_Draft] = []
     for group in _groups(text, times, seg):
         budget.check()
@@ -332,8 +335,8 @@ def _timed_drafts(
         cs, ce = seg.clause(t.start)
         ls, le = seg.line(t.start)
         line = text[ls:le]
-        if t.start < release.body_start - 1 or _HEADER_TIME_LINE.match(line):
-            continue
+        if t.start < release.body_start - 1 or (ls < first_prose and _HEADER_TIME_LINE.match(line)):
+            continue  # the dateline's or a portal's timestamp, not an event
         if is_not_event_time(text[cs : t.start], text[t.end : ce]):
             continue
         d, how = _pick_date(text, seg, dates, t, headline_dates, release.body_start)
