@@ -1,4 +1,4 @@
-"""Raw release text or HTML -> :class:`~icalfeed.model.Release`: clean text, publication date, headline.
+"""Raw release text or HTML -> :class:`~icalfeed.model.Release`: clean text, date, headline.
 
 Pure: no I/O, no clock. The text that comes out keeps the release's block structure as line
 breaks (HTML block elements become lines), drops invisible characters (NBSP becomes a space;
@@ -19,8 +19,44 @@ from icalfeed.model import Release
 __all__ = ["clean_text", "html_to_text", "looks_like_html", "read_release"]
 
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table tbody td tfoot th thead title tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+    ]
 )
 _SKIP_TAGS = frozenset({"script", "style", "head", "noscript", "template", "svg"})
 
@@ -140,7 +176,8 @@ _DL_DATE = (
 )
 _WIRE = (
     r"(?:/\s*(?:PRNewswire|PR\s?Newswire|CNW|Canada NewsWire|PRNewswire-FirstCall|"
-    r"PRNewswire-Asia|Marketwire|Marketwired|GLOBE NEWSWIRE|EQS-News|Accesswire|ACCESSWIRE)[^/\n]{0,30}/"
+    r"PRNewswire-Asia|Marketwire|Marketwired|GLOBE NEWSWIRE|EQS-News|Accesswire|ACCESSWIRE)"
+    r"[^/\n]{0,30}/"
     r"|\(\s*(?:BUSINESS WIRE|Business Wire|GLOBE NEWSWIRE|GlobeNewswire|NewMediaWire|"
     r"ACCESSWIRE|Accesswire|MARKETWIRE|Marketwire|PRNewswire|PR Newswire|EQS|Reuters|"
     r"Newsfile Corp\.?|NEWSWIRE|Nasdaq)[^)\n]{0,30}\))"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytz
 
@@ -55,7 +55,8 @@ _ZONES: dict[str, str] = {
     "wet": "Europe/Lisbon", "west": "Europe/Lisbon",
     "cet": "Europe/Paris", "cest": "Europe/Paris", "met": "Europe/Paris", "mez": "Europe/Berlin",
     "mesz": "Europe/Berlin", "central european time": "Europe/Paris",
-    "central european summer time": "Europe/Paris", "central european standard time": "Europe/Paris",
+    "central european summer time": "Europe/Paris",
+    "central european standard time": "Europe/Paris",
     "eet": "Europe/Helsinki", "eest": "Europe/Helsinki", "eastern european time": "Europe/Helsinki",
     "eastern european summer time": "Europe/Helsinki", "cet+1": "Europe/Helsinki",
     "msk": "Europe/Moscow", "moscow time": "Europe/Moscow",
@@ -92,7 +93,8 @@ _PLACES: dict[str, str] = {
     "chicago": "America/Chicago", "houston": "America/Chicago", "dallas": "America/Chicago",
     "minneapolis": "America/Chicago", "st. louis": "America/Chicago", "austin": "America/Chicago",
     "winnipeg": "America/Winnipeg", "denver": "America/Denver", "calgary": "America/Edmonton",
-    "edmonton": "America/Edmonton", "phoenix": "America/Phoenix", "salt lake city": "America/Denver",
+    "edmonton": "America/Edmonton",
+    "phoenix": "America/Phoenix", "salt lake city": "America/Denver",
     "los angeles": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
     "san diego": "America/Los_Angeles", "seattle": "America/Los_Angeles",
     "vancouver": "America/Vancouver", "cupertino": "America/Los_Angeles",
@@ -147,7 +149,8 @@ _PLACES: dict[str, str] = {
     "colo.": "America/Denver", "colorado": "America/Denver", "utah": "America/Denver",
     "idaho": "America/Boise", "mont.": "America/Denver", "n.m.": "America/Denver",
     "ariz.": "America/Phoenix", "arizona": "America/Phoenix", "calif.": "America/Los_Angeles",
-    "california": "America/Los_Angeles", "ca": "America/Los_Angeles", "wash.": "America/Los_Angeles",
+    "california": "America/Los_Angeles",
+    "ca": "America/Los_Angeles", "wash.": "America/Los_Angeles",
     "ore.": "America/Los_Angeles", "oregon": "America/Los_Angeles", "nev.": "America/Los_Angeles",
     "nv": "America/Los_Angeles", "nevada": "America/Los_Angeles", "hawaii": "Pacific/Honolulu",
     "ontario": "America/Toronto", "quebec": "America/Toronto", "alberta": "America/Edmonton",
@@ -222,11 +225,7 @@ def same_clock(a: str, b: str, on: date) -> bool:
     """Whether two zones show the same wall-clock time around ``on`` (noon, both DST states)."""
     za, zb = pytz.timezone(a), pytz.timezone(b)
     noon = datetime(on.year, on.month, on.day, 12)
-    return all(
-        za.utcoffset(noon + timedelta(days=d), is_dst=False)
-        == zb.utcoffset(noon + timedelta(days=d), is_dst=False)
-        for d in (0,)
-    )
+    return bool(za.localize(noon).utcoffset() == zb.localize(noon).utcoffset())
 
 
 def localize(wall: datetime, tzid: str) -> tuple[datetime, frozenset[Flag], str | None]:

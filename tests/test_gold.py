@@ -136,7 +136,7 @@ def test_our_releases_are_present() -> None:
 KNOWN_GAPS = {
     "cst-china-shanghai.txt": "China 400 dial-in number 4001-555-372 not recognised",
     "eml-html-only-rd-day.eml": "time range with a no-break space kept as all-day, not timed",
-    "frankfurt-agm-ddmmyyyy.txt": "issuer name taken from the board sentence; duplicate all-day AGM",
+    "frankfurt-agm-ddmmyyyy.txt": "issuer name from the board sentence; duplicate all-day AGM",
     "ist-india.html": "passcode TATVIK (letters only) not recognised",
     "neg-past-results.txt": "a call held 'this morning' reported as a future event",
     "no-zone-no-dateline.txt": "webcast link on its own labelled line not found",

@@ -25,7 +25,8 @@ def test_seed_004_is_one_earnings_call() -> None:
     text = (SEEDS / "004_15b4eaf92a1e93e4.txt").read_text()
     parsed = parse_release(text)
     assert parsed.published == date(2011, 4, 21)
-    assert parsed.issuer is not None and parsed.issuer.ticker == "IMGN"
+    assert parsed.issuer is not None
+    assert parsed.issuer.ticker == "IMGN"
     [event] = parsed.events
     assert event.kind is EventKind.EARNINGS_CALL
     assert _utc(event) == "2011-04-28T20:30Z"
@@ -33,7 +34,8 @@ def test_seed_004_is_one_earnings_call() -> None:
     assert [d.number for d in event.dial_ins] == ["913-312-0379"]
     assert event.passcode == "8024721"
     assert event.webcast_url == "http://www.immunogen.com"
-    assert event.replay is not None and event.replay.until == date(2011, 5, 5)
+    assert event.replay is not None
+    assert event.replay.until == date(2011, 5, 5)
     assert event.title == "ImmunoGen Q3 FY2011 earnings call"
 
 
@@ -117,13 +119,15 @@ def test_est_in_july_is_new_york_summer_time() -> None:
 
 def test_spring_forward_gap_is_flagged_and_moved_forward() -> None:
     aware, flags, warning = localize(datetime(2026, 3, 8, 2, 30), "America/New_York")
-    assert Flag.TIME_NONEXISTENT in flags and warning
+    assert Flag.TIME_NONEXISTENT in flags
+    assert warning
     assert aware.astimezone(pytz.utc).strftime("%H:%M") == "07:30"
 
 
 def test_fall_back_overlap_takes_the_first() -> None:
     aware, flags, warning = localize(datetime(2026, 11, 1, 1, 30), "America/New_York")
-    assert Flag.TIME_AMBIGUOUS in flags and warning
+    assert Flag.TIME_AMBIGUOUS in flags
+    assert warning
     assert aware.utcoffset().total_seconds() == -4 * 3600  # type: ignore[union-attr]
 
 
@@ -134,7 +138,8 @@ def test_weekday_mismatch_is_a_warning_and_the_date_wins() -> None:
     )
     [event] = parsed.events
     assert event.start_date == date(2011, 4, 29)
-    assert Flag.WEEKDAY_MISMATCH in event.flags and event.warnings
+    assert Flag.WEEKDAY_MISMATCH in event.flags
+    assert event.warnings
 
 
 def test_impossible_date_gives_no_event_and_a_warning() -> None:
@@ -165,8 +170,10 @@ def test_no_zone_and_no_place_is_flagged_not_floating() -> None:
         "at 10:00 a.m. on March 12, 2024."
     )
     [event] = parsed.events
-    assert event.all_day and Flag.ZONE_UNKNOWN in event.flags
-    assert event.local_time is not None and event.local_time.hour == 10
+    assert event.all_day
+    assert Flag.ZONE_UNKNOWN in event.flags
+    assert event.local_time is not None
+    assert event.local_time.hour == 10
     assert event.confidence < 0.5
 
 
@@ -176,7 +183,8 @@ def test_html_is_read_as_text() -> None:
         "<br>at 10:00 a.m. ET on March 12, 2024.</p><script>x()</script></body></html>",
         content_type="text/html",
     )
-    assert "<" not in release.text and "x()" not in release.text
+    assert "<" not in release.text
+    assert "x()" not in release.text
 
 
 def test_invisible_characters_are_cleaned() -> None:

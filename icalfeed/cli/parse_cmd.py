@@ -102,13 +102,13 @@ def parse(files: tuple[str, ...], fmt: str, published: date | None) -> None:
     for path in files:
         try:
             text, content_type = _read(path)
-            parsed = parse_release(text, published=published, content_type=content_type)
+            result = parse_release(text, published=published, content_type=content_type)
         except (OSError, IcalfeedError) as exc:
             click.echo(f"icalfeed: error: {path}: {exc}", err=True)
             failed = True
             results.append((path, None))
             continue
-        results.append((path, parsed))
+        results.append((path, result))
     if fmt == "json":
         out: list[dict[str, Any]] = []
         for path, parsed in results:

@@ -46,7 +46,8 @@ _PASSCODE = re.compile(
     r"event\s+(?:id|code|number|passcode)|confirmation\s+(?:code|number|#)|entry\s+code|"
     r"replay\s+(?:code|id|passcode)|id\s+number|call\s+id|code)\b"
     r"(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-|–|of|=)?\s*(?:#\s*)?"
-    r"(?P<code>[\"“'‘][A-Za-z0-9][\w\-]{1,30}[.,]?[\"”'’]|\d[\d \-]{2,18}\d|(?=[A-Z0-9\-]{0,20}\d)[A-Z0-9][A-Z0-9\-]{3,20}\b)",
+    r"(?P<code>[\"“'‘][A-Za-z0-9][\w\-]{1,30}[.,]?[\"”'’]|\d[\d \-]{2,18}\d|"
+    r"(?=[A-Z0-9\-]{0,20}\d)[A-Z0-9][A-Z0-9\-]{3,20}\b)",
     re.I,
 )
 _URL = re.compile(
@@ -246,9 +247,9 @@ _CONF_WORD = (
     r"(?:Conference|Summit|Forum|Symposium|Seminar|Rodeo|Showcase|Expo|Congress|Meeting|"
     r"Day|Days|Series|Roadshow|Week|Event)"
 )
-_NAME_TOKEN = r"(?:[A-Z0-9][\w&.’'/\-]*|&|of|and|on|the|for|in|de|du|–|-|@)"
+_NAME_PART = r"(?:[A-Z0-9][\w&.’'/\-]*|&|of|and|on|the|for|in|de|du|–|-|@)"
 _CONF_NAME = re.compile(
-    rf"(?:(?:The|the)\s)?(?:{_NAME_TOKEN}\s){{0,10}}?[A-Z0-9][\w&.’'/\-]*\s(?:{_NAME_TOKEN}\s){{0,4}}?"
+    rf"(?:(?:The|the)\s)?(?:{_NAME_PART}\s){{0,10}}?[A-Z0-9][\w&.’'/\-]*\s(?:{_NAME_PART}\s){{0,4}}?"
     rf"{_CONF_WORD}\b(?:\s(?:20\d\d|\d{{4}}))?"
     rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]*\s{_CONF_WORD}\b(?:\s20\d\d)?"
 )

@@ -24,6 +24,7 @@ The rules, in order:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time as _time
 from dataclasses import dataclass, field
@@ -347,9 +348,13 @@ def _timed_drafts(
             warnings.extend(warns)
             continue
         dcs, dce = seg.clause(d.start)
-        if how != "clause" and not EVENT_WORDS.search(text[cs:ce]):
-            if is_not_event_time(text[dcs : d.start]):
-                continue  # "results will be released on March 3. The time is 12:00 noon GMT."
+        # "results will be released on March 3. The time is 12:00 noon GMT."
+        if (
+            how != "clause"
+            and not EVENT_WORDS.search(text[cs:ce])
+            and is_not_event_time(text[dcs : d.start])
+        ):
+            continue
         if published is not None and day < published:
             continue
         # what kind of event: this clause, then the surrounding text, then the headline
@@ -358,9 +363,8 @@ def _timed_drafts(
             near = text[dcs:dce] + " " + near
         ps, pe = seg.paragraph(t.start)
         wide = text[max(ps - 200, min(ps, cs - 300)) : max(pe, ce)]
-        if not (EVENT_WORDS.search(near) or EVENT_WORDS.search(wide)):
-            if not EVENT_WORDS.search(headline):
-                continue
+        if not any(EVENT_WORDS.search(x) for x in (near, wide, headline)):
+            continue
         ls0 = seg.lines[max(0, seg.line_index(t.start) - 2)][0]
         kind = classify(near, wide, headline, lines=text[ls0:ce], intro=text[: min(ps, 1500)])
         if kind is None:
@@ -485,10 +489,8 @@ def _all_day_drafts(
             continue
         days = [day]
         if d.end_day and re.search(r"\band\b|&", d.text) and MEETING_WORDS.search(window):
-            try:
+            with contextlib.suppress(ValueError):
                 days.append(day.replace(day=d.end_day))
-            except ValueError:
-                pass
         for one in days:
             draft = _Draft(
                 anchor=d.start,
@@ -722,7 +724,8 @@ def _event(
         start = draft.day
         local_time = draft.wall
     else:
-        assert draft.wall is not None and draft.tzid is not None
+        assert draft.wall is not None
+        assert draft.tzid is not None
         start, lflags, warning = localize(datetime.combine(draft.day, draft.wall), draft.tzid)
         flags |= lflags
         if warning:

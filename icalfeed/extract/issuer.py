@@ -15,14 +15,17 @@ _EXCHANGES = {
     "nyse american": "NYSE American", "nyse mkt": "NYSE American", "nyse amex": "NYSE American",
     "amex": "NYSE American", "nyse arca": "NYSE Arca", "lse": "LSE", "aim": "AIM",
     "london stock exchange": "LSE", "tsx": "TSX", "tsx-v": "TSXV", "tsxv": "TSXV",
-    "tsx venture": "TSXV", "cse": "CSE", "asx": "ASX", "nzx": "NZX", "euronext paris": "Euronext Paris",
+    "tsx venture": "TSXV", "cse": "CSE",
+    "asx": "ASX", "nzx": "NZX", "euronext paris": "Euronext Paris",
     "euronext amsterdam": "Euronext Amsterdam", "euronext brussels": "Euronext Brussels",
     "euronext": "Euronext", "otcqx": "OTCQX", "otcqb": "OTCQB", "otc": "OTC", "otcbb": "OTCBB",
     "otc pink": "OTC Pink", "otc markets": "OTC", "pink sheets": "OTC Pink", "hkex": "HKEX",
     "sehk": "HKEX", "hk": "HKEX", "sgx": "SGX", "six": "SIX", "xetra": "XETRA", "fse": "FSE",
     "frankfurt": "FSE", "bse": "BSE", "nse": "NSE", "tse": "TSE", "tyo": "TSE", "jasdaq": "JASDAQ",
-    "kosdaq": "KOSDAQ", "krx": "KRX", "oslo": "Oslo Børs", "ose": "Oslo Børs", "oslo børs": "Oslo Børs",
-    "omx": "Nasdaq Nordic", "nasdaq helsinki": "Nasdaq Helsinki", "nasdaq stockholm": "Nasdaq Stockholm",
+    "kosdaq": "KOSDAQ", "krx": "KRX",
+    "oslo": "Oslo Børs", "ose": "Oslo Børs", "oslo børs": "Oslo Børs",
+    "omx": "Nasdaq Nordic",
+    "nasdaq helsinki": "Nasdaq Helsinki", "nasdaq stockholm": "Nasdaq Stockholm",
     "nasdaq copenhagen": "Nasdaq Copenhagen", "nasdaq omx": "Nasdaq Nordic", "ssx": "SSE",
     "sse": "SSE", "szse": "SZSE", "star": "SSE STAR", "tase": "TASE", "jse": "JSE", "b3": "B3",
     "bmv": "BMV", "wse": "WSE", "bit": "Borsa Italiana", "bme": "BME", "vse": "Wiener Börse",
@@ -30,7 +33,8 @@ _EXCHANGES = {
 }  # fmt: skip
 
 _LISTING = re.compile(
-    r"(?P<ex>[A-Z][A-Za-zø ]{0,35}?(?:-[A-Z]+)?)\s*:\s*(?P<tk>[A-Z0-9][A-Z0-9.\-]{0,9}[a-z]?)(?![a-z0-9])"
+    r"(?P<ex>[A-Z][A-Za-zø ]{0,35}?(?:-[A-Z]+)?)\s*:\s*"
+    r"(?P<tk>[A-Z0-9][A-Z0-9.\-]{0,9}[a-z]?)(?![a-z0-9])"
 )
 _PARENS = re.compile(r"\(([^()\n]{3,160})\)")
 _SUFFIX = re.compile(
@@ -114,9 +118,9 @@ def _headline_subject(headline: str | None) -> str | None:
 
 def short_name(issuer: Issuer | None) -> str:
     """``ImmunoGen, Inc.`` -> ``ImmunoGen``; for titles a person would write."""
-    if issuer is None:
-        return ""
-    name = issuer.name
+    if issuer is None or not issuer.name:
+        return issuer.ticker or "" if issuer else ""
+    name: str = issuer.name
     for _ in range(3):
         shorter = _SUFFIX.sub("", name).strip(" ,")
         if shorter == name or not shorter:

@@ -129,9 +129,8 @@ def classify(
         lines
         and conference_name(lines)
         and (_CONFERENCE.search(intro) or _CONFERENCE.search(headline) or _CONFERENCE.search(wide))
-    ):
-        if not _EARNINGS_CALL(near):
-            return EventKind.CONFERENCE_PRESENTATION
+    ) and not _EARNINGS_CALL(near):
+        return EventKind.CONFERENCE_PRESENTATION
     for text in (near, wide, headline):
         if not text:
             continue

@@ -165,7 +165,9 @@ _CLOCK = (
 )
 _ZONE_TAIL = (
     rf"(?P<zone_lead>[ \t]{{0,3}}(?:\(|,[ \t]?|[ \t]in[ \t]|[ \t]{{0,2}})?)"
-    rf"(?:U\.?S\.?[ \t])?(?P<zone>{ZONE_PATTERN}|[A-Z][a-z]{{2,14}}/[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|local time)"
+    rf"(?:U\.?S\.?[ \t])?(?P<zone>{ZONE_PATTERN}|"
+    rf"[A-Z][a-z]{{2,14}}/[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|"
+    rf"[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|local time)"
     r"(?![A-Za-z])\)?"
 )
 _TIME_RE = re.compile(

@@ -44,29 +44,30 @@ class Segments:
         self.line_starts = [s for s, _ in self.lines]
         self.clauses: list[tuple[int, int]] = []
         for s, e in self._logical_lines():
-            start = s
+            pos_ = s
             for m in _SENTENCE_END.finditer(text, s, e):
-                if _ABBREV_END.search(text, max(start, m.start() - 8), m.end()):
+                if _ABBREV_END.search(text, max(pos_, m.start() - 8), m.end()):
                     continue
-                self.clauses.append((start, m.end()))
-                start = m.end() + 1
-            if start < e or start == s:
-                self.clauses.append((start, e))
+                self.clauses.append((pos_, m.end()))
+                pos_ = m.end() + 1
+            if pos_ < e or pos_ == s:
+                self.clauses.append((pos_, e))
         self.clause_starts = [s for s, _ in self.clauses]
         self.paragraphs: list[tuple[int, int]] = []
-        start = None
+        para: int | None = None
+        prev_end = 0
         for s, e in self.lines:
             blank = not text[s:e].strip()
             if blank:
-                if start is not None:
-                    self.paragraphs.append((start, prev_end))
-                start = None
+                if para is not None:
+                    self.paragraphs.append((para, prev_end))
+                para = None
             else:
-                if start is None:
-                    start = s
+                if para is None:
+                    para = s
                 prev_end = e
-        if start is not None:
-            self.paragraphs.append((start, prev_end))
+        if para is not None:
+            self.paragraphs.append((para, prev_end))
         self.paragraph_starts = [s for s, _ in self.paragraphs]
 
     def _logical_lines(self) -> list[tuple[int, int]]:
