@@ -89,6 +89,16 @@ def test_decode_in_document_charset(raw: bytes, expected: str) -> None:
     assert expected in decode_bytes(raw)
 
 
+@pytest.mark.parametrize(
+    "declared",
+    ["utf-16", "utf-16le", "utf-32", "cp037", "utf-7", "rot13", "base64", "x-user-defined"],
+)
+def test_declarations_we_do_not_honour(declared: str) -> None:
+    raw = f'<meta charset="{declared}"><p>caf\u00e9 +ADw-script+AD4-</p>'.encode()
+    assert decode_bytes(raw) == raw.decode("utf-8")
+    assert decode_bytes(raw, f"text/html; charset={declared}") == raw.decode("utf-8")
+
+
 def test_http_header_beats_meta() -> None:
     raw = b'<meta charset="koi8-r"><p>caf\xc3\xa9</p>'
     assert "café" in decode_bytes(raw, "text/html; charset=utf-8")

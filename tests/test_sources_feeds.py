@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from icalfeed.config import Config
 from icalfeed.errors import TooLargeError, UnsafeURLError, UnsupportedContentError
@@ -54,6 +56,28 @@ def test_atom(loopback_config: Config, http_server: LoopbackServer) -> None:
     assert item.content is not None
     assert "Telefonkonferenz abhalten" in item.content  # content beats the shorter summary
     assert item.source == Source.feed(url, item.item_id, item.link)
+
+
+def test_relative_links_resolve_against_the_redirect_target(
+    loopback_config: Config, http_server: LoopbackServer
+) -> None:
+    http_server.route("/old/rss", redirect="/newsroom/feed/rss.xml", status=301)
+    feed = RSS.replace(b"<link>/news/q1-call</link>", b"<link>q1-call.html</link>")
+    http_server.route("/newsroom/feed/rss.xml", feed, content_type="application/rss+xml")
+    poll = poll_feed(http_server.url("/old/rss"), config=loopback_config)
+    assert poll.url == http_server.url("/old/rss")  # identity stays with the polled URL
+    assert poll.items[0].feed_url == http_server.url("/old/rss")
+    assert poll.items[0].link == http_server.url("/newsroom/feed/q1-call.html")
+
+
+@given(st.binary(max_size=600))
+@settings(max_examples=60, deadline=None)
+def test_parse_feed_on_arbitrary_bytes(raw: bytes) -> None:
+    try:
+        items = parse_feed(raw, "https://ir.example.com/rss")
+    except UnsupportedContentError:
+        return
+    assert all(item.item_id for item in items)
 
 
 def test_feed_served_as_generic_xml(loopback_config: Config, http_server: LoopbackServer) -> None:

@@ -310,6 +310,20 @@ def test_body_over_the_cap(length: bool, http_server: LoopbackServer) -> None:
         fetch_url(url, config=config)
 
 
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+def test_chunked_body(gzipped: bool, loopback_config: Config, http_server: LoopbackServer) -> None:
+    body = b"chunk of release text\n" * 2000
+    url = http_server.route("/x", body, chunked=True, gzip=gzipped)
+    assert fetch_url(url, config=loopback_config).body == body
+
+
+def test_chunked_body_over_the_cap(http_server: LoopbackServer) -> None:
+    url = http_server.route("/x", b"a" * 50_000, chunked=True)
+    config = Config.from_env({}, allow_private_urls=True, max_release_bytes=10_000)
+    with pytest.raises(TooLargeError):
+        fetch_url(url, config=config)
+
+
 def test_gzip_body_is_decoded(loopback_config: Config, http_server: LoopbackServer) -> None:
     url = http_server.route("/x", "Call on May 1 " * 100, gzip=True)
     result = fetch_url(url, config=loopback_config)

@@ -73,13 +73,22 @@ _NEWLINE_RE = re.compile("\r\n?")
 _AS_CP1252 = {"latin_1", "iso8859_1", "ascii", "cp1252"}
 
 
+_PROBE = '<meta charset="x">'
+
+
 def _codec(label: str) -> str | None:
-    """The Python codec name for a charset label, or None when Python does not know it."""
+    """The Python codec name for a declared charset, or None when we do not honour it: unknown
+    labels, and codecs that are not ASCII-compatible (UTF-16/32 and EBCDIC declared in ASCII
+    are wrong by construction -- a BOM or the NUL pattern finds real UTF-16) or UTF-7 (which
+    browsers refuse, as it can smuggle markup past filters)."""
     try:
         name = codecs.lookup(label.strip().strip("\"'")).name
-    except (LookupError, ValueError):
+        compatible = codecs.encode(_PROBE, name) == _PROBE.encode("ascii")
+    except (LookupError, ValueError, TypeError, UnicodeError):
         return None
     norm = name.replace("-", "_")
+    if not compatible or norm == "utf_7":
+        return None
     return "cp1252" if norm in _AS_CP1252 else name
 
 

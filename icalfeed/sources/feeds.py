@@ -144,12 +144,15 @@ def _item(feed_url: str, entry: Mapping[str, Any]) -> FeedItem:
     )
 
 
-def parse_feed(body: bytes, url: str, content_type: str | None = None) -> list[FeedItem]:
-    """Parse feed bytes (never fetching anything); relative links resolve against ``url``.
+def parse_feed(
+    body: bytes, url: str, content_type: str | None = None, *, base: str | None = None
+) -> list[FeedItem]:
+    """Parse feed bytes (never fetching anything) into items of the feed ``url``; relative links
+    resolve against ``base`` (where the bytes came from after redirects), default ``url``.
 
     Raises UnsupportedContentError when the bytes are not an RSS or Atom feed.
     """
-    headers = {"content-location": url}
+    headers = {"content-location": base or url}
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
@@ -177,7 +180,7 @@ def poll_feed(
     header = result.content_type
     if result.charset:
         header = f"{header or 'application/xml'}; charset={result.charset}"
-    items = parse_feed(result.body, url, header)
+    items = parse_feed(result.body, url, header, base=result.url)
     # Identity stays with the URL the caller polls, not a redirect target.
     return FeedPoll(url, items, result.etag, result.last_modified, False, result.status)
 

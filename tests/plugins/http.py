@@ -18,8 +18,9 @@ Fixtures
     ``redirect`` (a Location; the status defaults to 302), ``gzip`` (compress the body and send
     ``Content-Encoding: gzip``), ``etag``/``last_modified`` (sent, and a matching
     If-None-Match/If-Modified-Since gets a 304), ``length=False`` (no Content-Length: the body
-    ends when the connection closes). Unknown paths get a 404. ``server.requests`` lists every
-    request (method, path, lower-cased headers).
+    ends when the connection closes), ``chunked=True`` (Transfer-Encoding: chunked, in 4 KiB
+    chunks, or ``drip_size`` ones when dripping). Unknown paths get a 404. ``server.requests``
+    lists every request (method, path, lower-cased headers); ``server.hits(path)`` counts them.
 
     The server is on loopback, so fetches need ``allow_private_urls=True`` -- use the
     ``loopback_config`` fixture -- or ``fake_dns`` below.
@@ -88,6 +89,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     length: bool = True
+    chunked: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,21 +151,29 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            if route is None or route.length:
+            if route is not None and route.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            elif route is None or route.length:
                 self.send_header("Content-Length", str(len(body)))
             else:
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
-            if route is None or route.drip is None:
+            if route is None or (route.drip is None and not route.chunked):
                 self.wfile.write(body)
                 return
             self.wfile.flush()
-            for i in range(0, len(body), route.drip_size):
-                if self.server.owner.stopping.wait(route.drip):
+            size = route.drip_size if route.drip is not None else 4096
+            for i in range(0, len(body), size):
+                if route.drip is not None and self.server.owner.stopping.wait(route.drip):
                     return
-                self.wfile.write(body[i : i + route.drip_size])
+                piece = body[i : i + size]
+                if route.chunked:
+                    piece = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+                self.wfile.write(piece)
                 self.wfile.flush()
+            if route.chunked:
+                self.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeouts, size caps): that is what those tests want
 
