@@ -129,7 +129,7 @@ def test_security_headers(client: FlaskClient) -> None:
         assert "unsafe-inline" not in csp
         assert "frame-ancestors 'none'" in csp
         assert r.headers["X-Content-Type-Options"] == "nosniff"
-        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_templates_have_no_inline_script_or_cdn() -> None:

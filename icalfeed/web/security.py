@@ -41,7 +41,7 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # and browsers send Origin on our own form posts
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
@@ -179,13 +179,18 @@ def csrf_token() -> str:
 
 
 def _cross_site() -> bool:
-    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
-        return True
+    """Whether the browser says this request comes from another site.
+
+    ``Sec-Fetch-Site`` decides when present; else a foreign ``Origin``. ``Origin: null``
+    (privacy modes, some redirects) proves nothing either way: the CSRF token still decides.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site", "").lower()
+    if fetch_site:
+        return fetch_site == "cross-site" or fetch_site == "same-site"
     origin = request.headers.get("Origin")
     if origin and origin != "null":
-        host = urlsplit(origin).netloc
-        return host.lower() != request.host.lower()
-    return origin == "null"
+        return urlsplit(origin).netloc.lower() != request.host.lower()
+    return False
 
 
 def check_csrf() -> None:
