@@ -48,6 +48,7 @@ from icalfeed.store import (
 
 BATCH = 256  # releases per transaction in bulk ingestion
 POOL_MIN = 16  # fewer releases than this to parse: no process pool
+SKIPPED_SHOWN = 3  # skipped files listed by name per reason in a summary
 
 
 class ParseFunction(Protocol):
@@ -210,7 +211,15 @@ class Summary:
             f"{len(self.skipped)} skipped",
         ]
         out += [f"failed: {name}: {why}" for name, why in self.failed]
-        out += [f"skipped: {name}: {why}" for name, why in self.skipped]
+        by_reason: dict[str, list[str]] = {}
+        for name, why in self.skipped:
+            by_reason.setdefault(why, []).append(name)
+        for why, names in by_reason.items():
+            if len(names) <= SKIPPED_SHOWN:
+                out += [f"skipped: {name}: {why}" for name in names]
+            else:
+                shown = ", ".join(names[:SKIPPED_SHOWN])
+                out.append(f"skipped {len(names)}: {why}: {shown}, ...")
         return out
 
 
