@@ -1,0 +1,82 @@
+"""``icalfeed serve``: registered in the command index, and ``serve --get /path`` runs one request
+through the app and prints it (the CLI is testable without a server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from icalfeed.cli import cli
+from icalfeed.cli.registry import COMMAND_INDEX
+from icalfeed.cli.serve_cmd import subscribe_url
+from icalfeed.store import Store
+from tests.web_helpers import ACME_CALL, fill_store, web_settings
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    config = web_settings(tmp_path, past_days=3650)
+    with Store.open(config, create=True) as store:
+        fill_store(store)
+    return {
+        "ICALFEED_INSTANCE_PATH": str(tmp_path),
+        "ICALFEED_DATABASE_URL": config.database_url,
+        "ICALFEED_PAST_DAYS": "3650",
+    }
+
+
+def test_serve_is_registered() -> None:
+    assert COMMAND_INDEX["serve"] == ("icalfeed.cli.serve_cmd", "serve")
+
+
+def test_get_prints_the_feed(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--get", "/calendar.ics"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("BEGIN:VCALENDAR")
+    assert ACME_CALL in result.output
+
+
+def test_get_with_headers(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(
+        cli, ["serve", "--get", "/api/events?ticker=ACME", "--headers"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("HTTP/1.1 200 OK")
+    assert "Content-Type: application/json" in result.output
+
+
+def test_get_sends_request_headers(env: dict[str, str]) -> None:
+    first = CliRunner().invoke(cli, ["serve", "--get", "/calendar.ics", "--headers"], env=env)
+    etag = next(
+        line.split(": ", 1)[1] for line in first.output.splitlines() if line.startswith("ETag:")
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--get", "/calendar.ics", "--headers", "--header", f"If-None-Match: {etag}"],
+        env=env,
+    )
+    assert result.output.startswith("HTTP/1.1 304")
+
+
+def test_get_error_exits_1_with_the_reason(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--get", "/calendar.ics?kind=nope"], env=env)
+    assert result.exit_code == 1
+    assert "kind='nope'" in result.output
+
+
+def test_get_needs_a_path(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--get", "calendar.ics"], env=env)
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "public", "expected"),
+    [
+        ("127.0.0.1", 8000, "", "webcal://127.0.0.1:8000/calendar.ics"),
+        ("0.0.0.0", 80, "https://ir.example.com/", "webcal://ir.example.com/calendar.ics"),
+    ],
+)
+def test_subscribe_url(host: str, port: int, public: str, expected: str) -> None:
+    assert subscribe_url(host, port, public) == expected
