@@ -231,6 +231,18 @@ def test_sniff_content_type(
     assert sniff_content_type(raw, filename, declared) == expected
 
 
+@given(st.binary(max_size=2000), st.sampled_from([None, "x.txt", "x.eml", "x.xml", "x"]))
+def test_sniff_always_answers_one_of_the_known_types(raw: bytes, filename: str | None) -> None:
+    assert sniff_content_type(raw, filename) in {
+        "text/plain",
+        "text/html",
+        "message/rfc822",
+        RSS,
+        ATOM,
+        "application/octet-stream",
+    }
+
+
 # --- package ------------------------------------------------------------------------------------
 
 

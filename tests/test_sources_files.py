@@ -135,6 +135,16 @@ def test_documents_carry_type_source_and_bytes(tree: Path) -> None:
     assert skipped.reason == "not a release file (.pdf)"
 
 
+def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"A")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
+    got = documents(tmp_path)
+    assert [Path(_path(d)).name for d in got] == ["a.txt", "link.txt", "loop"]
+    assert isinstance(got[1], Document)  # a link to a file is read
+    assert isinstance(got[2], Skipped)  # a link to a folder is a "file" without a suffix
+
+
 def test_explicit_files_keep_their_order(tree: Path) -> None:
     got = documents(tree / "b" / "c.HTML", tree / "a.txt")
     assert [Path(_path(d)).name for d in got] == ["c.HTML", "a.txt"]
