@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import socket
+import threading
 import time
 import zlib
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -14,6 +18,7 @@ from icalfeed.sources import HTTPStatusError, address_problem, check_url, fetch,
 from tests.plugins.http import FakeDNS, LoopbackServer, ThrowawayCA
 
 PUBLIC = "93.184.216.34"  # example.com's address: globally routable, never actually contacted
+LOOPBACK = {"allow_private_urls": True, "fetch_timeout": 5.0}
 
 
 # --- schemes and URL shapes ---------------------------------------------------------------------
@@ -480,3 +485,92 @@ def test_slow_dns_hits_the_time_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(FetchError, match=r"resolving ir\.example\.com took longer"):
         fetch_url("http://ir.example.com/", config=config)
     assert time.monotonic() - started < 1.5
+
+
+# --- raw servers that misbehave below HTTP ------------------------------------------------------
+
+
+class RawServer:
+    """A TCP server on loopback that runs ``talk(conn)`` for each connection."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, talk: Callable[[socket.socket], None]) -> None:
+        self.sock = socket.create_server((self.host, 0))
+        self.port = self.sock.getsockname()[1]
+        self.talk = talk
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = self.sock.accept()
+            with conn, contextlib.suppress(OSError):
+                self.talk(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Callable[[socket.socket], None]], RawServer]]:
+    servers: list[RawServer] = []
+
+    def start(talk: Callable[[socket.socket], None]) -> RawServer:
+        servers.append(RawServer(talk))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_headers_dripping_hit_the_time_cap(
+    raw_server: Callable[[Callable[[socket.socket], None]], RawServer],
+) -> None:
+    def talk(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        for _ in range(100):  # one header byte every 0.05 s: 5 s in all
+            conn.sendall(b"X")
+            time.sleep(0.05)
+
+    server = raw_server(talk)
+    config = Config.from_env({}, allow_private_urls=True, fetch_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"no complete response within 0\.5 s"):
+        fetch_url(f"http://127.0.0.1:{server.port}/", config=config)
+    assert time.monotonic() - started < 1.5
+
+
+def test_stalled_tls_handshake_hits_the_time_cap(
+    raw_server: Callable[[Callable[[socket.socket], None]], RawServer],
+    fake_dns: FakeDNS,
+) -> None:
+    server = raw_server(lambda conn: time.sleep(3))  # accepts, never answers the ClientHello
+    fake_dns.add("ir.example.com", PUBLIC).serve(PUBLIC, server)  # type: ignore[arg-type]
+    config = Config.from_env({}, fetch_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError):
+        fetch_url("https://ir.example.com/", config=config)
+    assert time.monotonic() - started < 1.5
+
+
+def test_garbage_instead_of_http(
+    raw_server: Callable[[Callable[[socket.socket], None]], RawServer],
+) -> None:
+    server = raw_server(lambda conn: (conn.recv(65536), conn.sendall(b"SSH-2.0-OpenSSH\r\n")))
+    with pytest.raises(FetchError, match="BadStatusLine"):
+        fetch_url(f"http://127.0.0.1:{server.port}/", config=Config.from_env({}, **LOOPBACK))
+
+
+def test_endless_header_lines(
+    raw_server: Callable[[Callable[[socket.socket], None]], RawServer],
+) -> None:
+    def talk(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\n" + b"X-Spam: y\r\n" * 1000)
+
+    server = raw_server(talk)
+    with pytest.raises(FetchError, match="got more than 100 headers"):
+        fetch_url(f"http://127.0.0.1:{server.port}/", config=Config.from_env({}, **LOOPBACK))
