@@ -127,7 +127,8 @@ def test_refuses_localhost_after_real_resolution(
     fetch_config: Config, http_server: LoopbackServer
 ) -> None:
     http_server.route("/", "secret")
-    with pytest.raises(UnsafeURLError, match=r"localhost \((127\.0\.0\.1|::1)\) is a loopback"):
+    refusal = r"localhost \((127\.0\.0\.1|::1)\) is not a public address: loopback"
+    with pytest.raises(UnsafeURLError, match=refusal):
         fetch_url(f"http://localhost:{http_server.port}/", config=fetch_config)
     assert http_server.requests == []
 

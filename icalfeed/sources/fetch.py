@@ -363,8 +363,8 @@ def _addresses(target: _Target, config: Config, deadline: _Deadline) -> Sequence
         if problem:
             shown = target.host if target.host == address else f"{target.host} ({address})"
             raise UnsafeURLError(
-                f"refusing {target.url}: {shown} is a {problem} address "
-                "(set ICALFEED_ALLOW_PRIVATE_URLS=1 to allow)"
+                f"refusing {target.url}: {shown} is not a public address: {problem} "
+                "(ICALFEED_ALLOW_PRIVATE_URLS=1 allows it)"
             )
     return addresses
 
