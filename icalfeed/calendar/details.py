@@ -261,7 +261,10 @@ def conferences(event: Event, *, region: str | None = None) -> list[Conference]:
         if uri is None or uri in seen:
             continue
         seen.add(uri)
-        out.append(Conference(uri, "PHONE", clean_line(dial_in.label) or "Dial-in"))
+        # A parameter value cannot hold '"'; icalendar would write RFC 6868's ^' that not every
+        # client decodes, so the label gets a plain apostrophe instead.
+        label = clean_line(dial_in.label).replace('"', "'")
+        out.append(Conference(uri, "PHONE", label or "Dial-in"))
     webcast = clean_url(event.webcast_url)
     if webcast is not None:
         # Every webcast carries audio; whether it shows video the release rarely says.

@@ -17,7 +17,7 @@ import icalendar
 from icalfeed.calendar.alarm import valarm_bytes, with_alarm
 from icalfeed.calendar.options import CalendarOptions
 from icalfeed.calendar.vevent import DEFAULT_OPTIONS, FeedEntry, render_entry
-from icalfeed.calendar.vtimezone import vtimezone_bytes
+from icalfeed.calendar.vtimezone import UTC_TZIDS, vtimezone_bytes
 from icalfeed.model import Event
 
 END_VCALENDAR = b"END:VCALENDAR\r\n"
@@ -37,43 +37,42 @@ def calendar_header(options: CalendarOptions, *, feed: bool = True) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     if feed:
+        # icalendar knows nothing of the X- properties and would write them raw: their types
+        # are given here (TEXT escapes ',' and ';'; the TTL is a DURATION, not "4:00:00").
         calendar.add("name", options.name)
-        calendar.add("x-wr-calname", options.name)
+        calendar.add("x-wr-calname", icalendar.vText(options.name))
         calendar.add("description", options.calendar_description)
-        calendar.add("x-wr-caldesc", options.calendar_description)
+        calendar.add("x-wr-caldesc", icalendar.vText(options.calendar_description))
         calendar.add("refresh-interval", options.refresh_interval, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", options.refresh_interval)
+        calendar.add("x-published-ttl", icalendar.vDuration(options.refresh_interval))
     data: bytes = calendar.to_ical()
     if not data.endswith(END_VCALENDAR):  # pragma: no cover - the library's contract
         raise AssertionError("icalendar did not end the calendar with END:VCALENDAR")
     return data[: -len(END_VCALENDAR)]
 
 
-def _unique(entries: Iterable[FeedEntry]) -> list[FeedEntry]:
-    """One entry per UID: the highest SEQUENCE, and among equals the later one, in first place."""
+def assemble(entries: Iterable[FeedEntry], options: CalendarOptions, *, feed: bool) -> bytes:
+    """The calendar holding ``entries`` (see :func:`render_feed`).
+
+    One entry per UID: the highest SEQUENCE, and among equals the later entry, in the place the
+    UID first appeared. This loop runs once per event of every feed request: keep it plain.
+    """
     by_uid: dict[str, FeedEntry] = {}
     for entry in entries:
         seen = by_uid.get(entry.uid)
         if seen is None or entry.sequence >= seen.sequence:
             by_uid[entry.uid] = entry
-    return list(by_uid.values())
-
-
-def assemble(entries: Iterable[FeedEntry], options: CalendarOptions, *, feed: bool) -> bytes:
-    """The calendar holding ``entries`` (see :func:`render_feed`)."""
-    unique = _unique(entries)
+    unique = by_uid.values()
     years: dict[str, tuple[int, int]] = {}
     for entry in unique:
-        if entry.needs_vtimezone:
-            assert entry.tzid is not None
-            span = years.get(entry.tzid)
-            if span is None:
-                years[entry.tzid] = (entry.first_year, entry.last_year)
-            elif entry.first_year < span[0] or entry.last_year > span[1]:
-                years[entry.tzid] = (
-                    min(span[0], entry.first_year),
-                    max(span[1], entry.last_year),
-                )
+        tzid = entry.tzid
+        if tzid is None or tzid in UTC_TZIDS:
+            continue
+        span = years.get(tzid)
+        if span is None:
+            years[tzid] = (entry.first_year, entry.last_year)
+        elif entry.first_year < span[0] or entry.last_year > span[1]:
+            years[tzid] = (min(span[0], entry.first_year), max(span[1], entry.last_year))
     parts = [calendar_header(options, feed=feed)]
     parts += [vtimezone_bytes(tzid, *years[tzid]) for tzid in sorted(years)]
     if options.alarm_minutes is None:

@@ -73,6 +73,9 @@ class CalendarOptions:
     transparent: bool = True
     alarm_minutes: int | None = None
     product_id: str = PRODUCT_ID
+    # Derived once in __post_init__: feeds of 10,000 events look them up per event.
+    _vevent_key: tuple[Any, ...] = field(init=False, repr=False, compare=False, default=())
+    _fingerprint: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         merged = dict(DEFAULT_DURATIONS)
@@ -95,6 +98,10 @@ class CalendarOptions:
         check_alarm_minutes(self.alarm_minutes)
         if not self.product_id.strip():
             raise CalendarError("a calendar needs a product id")
+        vevent_key = (tuple(sorted(merged.items())), self.transparent)
+        object.__setattr__(self, "_vevent_key", vevent_key)
+        digest = hashlib.sha256(repr(vevent_key).encode()).hexdigest()[:16]
+        object.__setattr__(self, "_fingerprint", digest)
 
     def __hash__(self) -> int:
         return hash((self.calendar_key, self.vevent_key))
@@ -121,7 +128,7 @@ class CalendarOptions:
     @property
     def vevent_key(self) -> tuple[Any, ...]:
         """The options a VEVENT's bytes depend on (part of the render cache's key)."""
-        return (tuple(sorted(self.durations.items())), self.transparent)
+        return self._vevent_key
 
     @property
     def calendar_key(self) -> tuple[Any, ...]:
@@ -136,7 +143,7 @@ class CalendarOptions:
     @property
     def fingerprint(self) -> str:
         """A short stable digest of :attr:`vevent_key`, for a store to tell stale VEVENT bytes."""
-        return hashlib.sha256(repr(self.vevent_key).encode()).hexdigest()[:16]
+        return self._fingerprint
 
     def replace(self, **changes: Any) -> CalendarOptions:
         """A copy with some options changed (e.g. a company feed's name)."""

@@ -9,8 +9,10 @@ a published object's DTSTAMP be when its information last changed, and it keeps 
 Times: a timed event's DTSTART and DTEND carry its TZID and wall-clock time (a VTIMEZONE goes with
 them in the calendar); UTC events are written as ``...Z``; an all-day event is ``VALUE=DATE``
 with an exclusive DTEND the day after its last day. A wall-clock time that happens twice (the
-hour clocks go back) names the first occurrence in RFC 5545, so an instant in the second one is
-written in UTC instead. No end in the release: the default duration for the event's kind.
+hour clocks go back) is written in UTC: RFC 5545 says it names the first occurrence, but libical
+reads the second (ics-check caught Pacific/Auckland 1996 and Asia/Tehran 2015 an hour apart),
+so only UTC names it the same way everywhere. No end in the release: the default duration for
+the event's kind.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from icalfeed.identity import event_uid
 from icalfeed.model import Event, Status
 
 # Bump when the bytes for the same event and options change, so stores re-render.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 DEFAULT_OPTIONS = CalendarOptions()
 BEGIN = b"BEGIN:VEVENT\r\n"
 END = b"END:VEVENT\r\n"
@@ -127,8 +129,10 @@ def _add_time(vevent: icalendar.Event, name: str, when: datetime, tzid: str) -> 
     local = when.replace(tzinfo=None)
     tz = zone(tzid)
     first = tz.localize(local, is_dst=True)  # type: ignore[attr-defined]
-    if first.utcoffset() != when.utcoffset():
-        # The second of two identical wall-clock times: only UTC names it unambiguously.
+    second = tz.localize(local, is_dst=False)  # type: ignore[attr-defined]
+    if first.utcoffset() != second.utcoffset():
+        # A wall-clock time that happens twice (``when`` is a real instant, so not a time
+        # that never happens): parsers disagree on which one a TZID names, none on UTC.
         vevent.add(name, when.astimezone(UTC))
         return
     vevent.add(name, local, parameters={"TZID": tzid})

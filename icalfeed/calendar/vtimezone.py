@@ -53,6 +53,7 @@ _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # Changes this close outside the covered years still count: an event late on 31 December in a
 # zone east of UTC ends in the next UTC year, and clients look up offsets in local time.
 _MARGIN = timedelta(days=2)
+_UNTIL_SLACK = timedelta(days=1)
 
 
 def is_utc(tzid: str | None) -> bool:
@@ -94,12 +95,15 @@ def _changes(tz: tzinfo) -> list[_Change]:
         return [_Change(_BEGINNING, offset, offset, tz.tzname(_BEGINNING) or "UTC", False)]
     first_offset, _first_dst, first_name = infos[0]
     out = [_Change(_BEGINNING, first_offset, first_offset, first_name, False)]
-    for when, (offset, dst, name), (prev_offset, _prev_dst, prev_name) in zip(
+    for when, (offset, dst, name), (prev_offset, prev_dst, prev_name) in zip(
         times[1:], infos[1:], infos, strict=False
     ):
         if offset == prev_offset and name == prev_name:
             continue  # a table entry that changes nothing a client can see
-        out.append(_Change(when, prev_offset, offset, name, dst != timedelta(0)))
+        # Zones with "negative DST" (Europe/Dublin, Africa/Casablanca) call winter the DST
+        # period; clients expect DAYLIGHT for the clocks-forward part, so label it that way.
+        daylight = dst > timedelta(0) or (dst == timedelta(0) and prev_dst < timedelta(0))
+        out.append(_Change(when, prev_offset, offset, name, daylight))
     return out
 
 
@@ -191,7 +195,11 @@ def _component(series: _Series, last_year: int) -> icalendar.cal.Component:
         }
         if series.last.local.year <= last_year:
             # RFC 5545 §3.3.10: with a local DTSTART in a VTIMEZONE, UNTIL is given in UTC.
-            rule["UNTIL"] = series.last.utc.replace(tzinfo=pytz.utc)
+            # Not the last change's own instant but a day later: dateutil (so vobject) compares
+            # UNTIL with local times and drops a last change east of UTC (Europe/London 1998
+            # read an hour off). A day later is after the last change however UNTIL is read
+            # and a year before the next one, which the rule no longer describes.
+            rule["UNTIL"] = (series.last.utc + _UNTIL_SLACK).replace(tzinfo=pytz.utc)
         component.add("rrule", rule)
     return component
 
