@@ -253,7 +253,9 @@ def test_all_names_exist_and_are_unique() -> None:
         assert getattr(icalfeed.sources, name) is not None
 
 
-@pytest.mark.parametrize("module", ["decode", "eml", "files", "fetch", "feeds"])
+@pytest.mark.parametrize(
+    "module", ["addresses", "bodies", "decode", "eml", "feeds", "fetch", "files", "remote"]
+)
 def test_doctests(module: str) -> None:
     mod = __import__(f"icalfeed.sources.{module}", fromlist=["_"])
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)

@@ -15,6 +15,7 @@ import pytest
 from icalfeed.config import Config
 from icalfeed.errors import FetchError, TooLargeError, UnsafeURLError
 from icalfeed.sources import HTTPStatusError, address_problem, check_url, fetch, fetch_url
+from icalfeed.sources.bodies import BodyDecoder
 from tests.plugins.http import FakeDNS, LoopbackServer, ThrowawayCA
 
 PUBLIC = "93.184.216.34"  # example.com's address: globally routable, never actually contacted
@@ -575,3 +576,28 @@ def test_endless_header_lines(
     server = raw_server(talk)
     with pytest.raises(FetchError, match="got more than 100 headers"):
         fetch_url(f"http://127.0.0.1:{server.port}/", config=Config.from_env({}, **LOOPBACK))
+
+
+# --- the body decoder on its own ----------------------------------------------------------------
+
+
+def test_bomb_in_one_chunk_never_inflates_past_the_cap() -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000)
+    body = BodyDecoder("gzip", limit=1000, url="u")
+    with pytest.raises(TooLargeError):
+        body.feed(bomb)  # one 50 KB chunk: max_length keeps the inflated output to limit + 1
+    assert body.size <= 1001
+
+
+def test_concatenated_gzip_members() -> None:
+    body = BodyDecoder("gzip", limit=100, url="u")
+    body.feed(gzip.compress(b"first ") + gzip.compress(b"second"))
+    assert body.finish() == b"first second"
+
+
+def test_body_fed_byte_by_byte() -> None:
+    packed = zlib.compress(b"deflate, one byte at a time")
+    body = BodyDecoder("deflate", limit=100, url="u")
+    for i in range(len(packed)):
+        body.feed(packed[i : i + 1])
+    assert body.finish() == b"deflate, one byte at a time"

@@ -39,6 +39,7 @@ Errors, all from :mod:`icalfeed.errors`::
                                  a feed link to a PDF
 """
 
+from icalfeed.sources.addresses import address_problem
 from icalfeed.sources.decode import (
     binary_kind,
     clean_text,
@@ -60,7 +61,6 @@ from icalfeed.sources.fetch import (
     MAX_REDIRECTS,
     FetchResult,
     HTTPStatusError,
-    address_problem,
     check_url,
     fetch_url,
 )

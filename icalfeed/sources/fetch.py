@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import ipaddress
 import socket
 import ssl
 import threading
 import time
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -39,6 +37,8 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 from icalfeed.config import Config
 from icalfeed.errors import FetchError, TooLargeError, UnsafeURLError
+from icalfeed.sources.addresses import address_problem
+from icalfeed.sources.bodies import BodyDecoder
 from icalfeed.sources.decode import declared_charset, media_type
 
 MAX_REDIRECTS: Final = 5
@@ -49,9 +49,6 @@ USER_AGENT: Final = "icalfeed/0.1 (+https://github.com/icalfeed/icalfeed)"
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _CHUNK: Final = 64 * 1024
 _WIRE_SLACK: Final = 64 * 1024  # gzip framing may make a small body slightly larger on the wire
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-_NAT64: Final = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class HTTPStatusError(FetchError):
@@ -80,35 +77,6 @@ class FetchResult:
 
 
 # --- addresses --------------------------------------------------------------------------------
-
-
-def address_problem(address: str | IPAddress) -> str | None:
-    """Why icalfeed refuses to connect to ``address`` (``"loopback"``...), or None if it is public.
-
-    >>> address_problem("127.0.0.1"), address_problem("::ffff:10.0.0.1"), address_problem("8.8.8.8")
-    ('loopback', 'private (IPv4 10.0.0.1 inside ::ffff:a00:1)', None)
-    """
-    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None and (problem := address_problem(embedded)):
-            return f"{problem} (IPv4 {embedded} inside {ip})"
-    checks = (
-        ("is_unspecified", "unspecified"),
-        ("is_loopback", "loopback"),
-        ("is_link_local", "link-local"),
-        ("is_multicast", "multicast"),
-        ("is_private", "private"),
-        ("is_reserved", "reserved"),
-    )
-    for attribute, words in checks:
-        if getattr(ip, attribute):
-            return words
-    if not ip.is_global:
-        return "not globally routable"
-    return None
 
 
 def resolve_host(host: str, port: int, timeout: float) -> list[str]:
@@ -275,71 +243,6 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
             raise
 
 
-# --- bodies -----------------------------------------------------------------------------------
-
-
-class _Body:
-    """Collects a body, undoing Content-Encoding incrementally and enforcing the size cap."""
-
-    def __init__(self, encoding: str, limit: int, url: str) -> None:
-        self.limit = limit
-        self.url = url
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.encoding = encoding.strip().lower()
-        self.pending = b""  # deflate: first bytes, until we know zlib-wrapped or raw
-        self.z: zlib._Decompress | None = None
-        if self.encoding in ("gzip", "x-gzip"):
-            self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif self.encoding not in ("", "identity", "deflate"):
-            raise FetchError(f"{url}: unsupported Content-Encoding {encoding!r}")
-
-    def _keep(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.limit:
-            what = "decompressed " if self.encoding not in ("", "identity") else ""
-            raise TooLargeError(
-                f"{self.url}: {what}body is over the size cap of {self.limit} bytes "
-                "(ICALFEED_MAX_RELEASE_BYTES)"
-            )
-        if data:
-            self.parts.append(data)
-
-    def feed(self, data: bytes) -> None:
-        if self.encoding in ("", "identity"):
-            self._keep(data)
-            return
-        if self.z is None:  # deflate: RFC 9110 says zlib-wrapped, some servers send it raw
-            self.pending += data
-            if len(self.pending) < 2:
-                return
-            b0, b1 = self.pending[0], self.pending[1]
-            wrapped = b0 & 0x0F == 8 and ((b0 << 8) | b1) % 31 == 0
-            self.z = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-            data, self.pending = self.pending, b""
-        try:
-            while data:
-                # max_length keeps one small chunk from inflating to gigabytes in memory.
-                self._keep(self.z.decompress(data, self.limit - self.size + 1))
-                data = self.z.unconsumed_tail
-                if self.z.eof:
-                    data = self.z.unused_data
-                    if not data.strip(b"\x00"):
-                        break
-                    # another gzip member follows (concatenated gzip is legal)
-                    self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        except zlib.error as e:
-            raise FetchError(f"{self.url}: corrupt {self.encoding} body: {e}") from None
-
-    def finish(self) -> bytes:
-        if self.z is not None:
-            if not self.z.eof:
-                raise FetchError(f"{self.url}: {self.encoding} body ends before its end")
-        elif self.pending:
-            raise FetchError(f"{self.url}: corrupt deflate body")
-        return b"".join(self.parts)
-
-
 # --- the fetch --------------------------------------------------------------------------------
 
 
@@ -433,7 +336,7 @@ def _read(response: http.client.HTTPResponse, config: Config, target: _Target) -
             f"{target.url}: Content-Length {int(length)} is over the size cap of {limit} bytes "
             "(ICALFEED_MAX_RELEASE_BYTES)"
         )
-    body = _Body(response.getheader("Content-Encoding") or "", limit, target.url)
+    body = BodyDecoder(response.getheader("Content-Encoding") or "", limit=limit, url=target.url)
     wire = 0
     while chunk := response.read1(_CHUNK):
         wire += len(chunk)
