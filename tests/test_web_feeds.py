@@ -7,6 +7,7 @@ import gzip
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -14,15 +15,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from icalfeed.store import Store
+from icalfeed.web import create_app
 from tests.web_helpers import (
     ACME_AGM,
     ACME_CALL,
     ACME_PAST,
+    ADMIN_TOKEN,
     NEW_YORK,
     READ_TOKEN,
     ZETA_HELD,
     acme_call,
     record,
+    web_settings,
 )
 
 
@@ -250,3 +254,21 @@ class TestPrivate:
     def test_every_read_route_is_closed(self, private: FlaskClient) -> None:
         for path in ("/", "/api/events", f"/api/events/{ACME_CALL}", "/companies/ACME.ics"):
             assert private.get(path).status_code == 401, path
+
+
+def test_validators_are_reused_until_this_process_writes(web_store: Store, tmp_path: Path) -> None:
+    app = create_app(web_settings(tmp_path), store=web_store, version_ttl=60)
+    c = app.test_client()
+    first = c.get("/calendar.ics").headers["ETag"]
+    moved = replace(acme_call(), start=NEW_YORK.localize(datetime(2024, 4, 28, 18, 0)))
+    record(web_store, "behind-the-back", moved, published=date(2024, 3, 31))
+    # another process's write: this worker keeps the validator for up to version_ttl seconds
+    assert c.get("/calendar.ics").headers["ETag"] == first
+    r = c.post(
+        "/api/releases",
+        data=b"nothing to see here",
+        content_type="text/plain",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert r.status_code == 201
+    assert c.get("/calendar.ics").headers["ETag"] != first

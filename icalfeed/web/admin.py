@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from icalfeed.errors import IcalfeedError
 from icalfeed.store.records import Applied, ReviewItem
-from icalfeed.web.app import get_store
+from icalfeed.web.app import get_store, store_changed
 from icalfeed.web.errors import status_for
 from icalfeed.web.feeds import calendar_options
 from icalfeed.web.filters import FilterError
@@ -133,6 +133,7 @@ def paste_add() -> BaseResponse:
     cfg = config()
     sub = fetch_submission(read_submission(request, cfg), cfg)
     added, applied = ingest_submission(get_store(), sub, cfg, "paste")
+    store_changed()
     outcome = applied.outcome if applied and applied.outcome else added.outcome
     changes = len(applied.changes) if applied else 0
     if added.new:
@@ -169,6 +170,7 @@ def decide(release_id: int) -> BaseResponse:
         applied = store.reject(release_id, uid)
     else:
         raise BadRequest("decision must be accept or reject")
+    store_changed()
     flash(
         f"Release {release_id}{' event ' + uid if uid else ''}: {decision}ed "
         f"({len(applied.changes)} event change(s))."

@@ -13,7 +13,7 @@ from icalfeed import __version__
 from icalfeed.errors import StoreError
 from icalfeed.serialize import event_to_dict, parsed_release_to_dict
 from icalfeed.store.records import AddedRelease, Applied, StoredEvent
-from icalfeed.web.app import get_store
+from icalfeed.web.app import get_store, store_changed
 from icalfeed.web.errors import error_response
 from icalfeed.web.feeds import published_event
 from icalfeed.web.filters import parse_filters
@@ -95,6 +95,7 @@ def releases() -> Response:
     cfg = config()
     sub = fetch_submission(read_submission(request, cfg), cfg)
     added, applied = ingest_submission(get_store(), sub, cfg, "api")
+    store_changed()
     return _json(applied_to_dict(added, applied), 201 if added.new else 200)
 
 

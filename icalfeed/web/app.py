@@ -20,13 +20,15 @@ from icalfeed import __version__
 from icalfeed.calendar import options_from_config
 from icalfeed.config import Config
 from icalfeed.store import Store
-from icalfeed.web.conditional import BodyCache
+from icalfeed.web.conditional import BodyCache, VersionCache
 from icalfeed.web.errors import register_error_handlers
 from icalfeed.web.security import add_security_headers, csrf_token
 from icalfeed.web.storeapi import StoreHolder
 
 # Slack over ICALFEED_MAX_RELEASE_BYTES for form fields and multipart framing.
 FORM_OVERHEAD = 64 * 1024
+# Seconds a feed's validator is reused before the store is asked again (see VersionCache).
+VERSION_TTL = 1.0
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 _apps: weakref.WeakSet[Flask] = weakref.WeakSet()
@@ -49,8 +51,14 @@ def _secret_key(config: Config) -> str:
     return key
 
 
-def create_app(config: Config | None = None, *, store: Store | None = None) -> Flask:
-    """The icalfeed web app: feeds, the page, the JSON API and the admin pages."""
+def create_app(
+    config: Config | None = None, *, store: Store | None = None, version_ttl: float = VERSION_TTL
+) -> Flask:
+    """The icalfeed web app: feeds, the page, the JSON API and the admin pages.
+
+    ``version_ttl``: seconds a feed's ETag is reused before the store is asked again (0: ask on
+    every request; tests that write to the store behind the app's back use 0).
+    """
     config = config or Config.from_env()
     app = Flask("icalfeed.web", instance_path=str(Path(config.instance_path).resolve()))
     app.config.update(
@@ -70,6 +78,7 @@ def create_app(config: Config | None = None, *, store: Store | None = None) -> F
         (lambda: store) if store is not None else (lambda: Store.open(config))
     )
     app.extensions["icalfeed.bodies"] = BodyCache()
+    app.extensions["icalfeed.versions"] = VersionCache(version_ttl)
     app.extensions["icalfeed.options"] = options_from_config(config)
 
     from icalfeed.web import admin, api, feeds, pages
@@ -100,6 +109,14 @@ def get_store() -> Store:
     return store
 
 
+def store_changed() -> None:
+    """Forget cached feed validators after this process wrote to the store."""
+    from flask import current_app
+
+    versions: VersionCache = current_app.extensions["icalfeed.versions"]
+    versions.clear()
+
+
 def dispose_stores_after_fork() -> None:
     """Drop every app's pooled connections in a forked child (gunicorn ``post_fork``)."""
     for app in list(_apps):
@@ -107,4 +124,4 @@ def dispose_stores_after_fork() -> None:
         holder.dispose()
 
 
-__all__ = ["create_app", "dispose_stores_after_fork", "get_store"]
+__all__ = ["create_app", "dispose_stores_after_fork", "get_store", "store_changed"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from datetime import UTC, datetime
 
 from flask import Request, Response, request
 from werkzeug.http import http_date, parse_date
+
+from icalfeed.store.records import EventQuery, FeedVersion
 
 GZIP_MIN_BYTES = 512
 GZIP_LEVEL = 6
@@ -85,6 +88,40 @@ class BodyCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class VersionCache:
+    """Each query's :class:`FeedVersion` for ``ttl`` seconds, so a burst of revalidations costs
+    one store read per second per worker; this process's own writes clear it at once.
+
+    Another worker's write shows up within ``ttl``: calendar apps poll every few hours, and a
+    feed one second stale is the same feed. ``ttl=0`` asks the store every time.
+    """
+
+    MAX_ITEMS = 4096
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._items: dict[EventQuery, tuple[float, FeedVersion]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, query: EventQuery, read: Callable[[EventQuery], FeedVersion]) -> FeedVersion:
+        if self.ttl <= 0:
+            return read(query)
+        now = time.monotonic()
+        hit = self._items.get(query)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        version = read(query)
+        with self._lock:
+            if len(self._items) >= self.MAX_ITEMS:
+                self._items.clear()
+            self._items[query] = (now, version)
+        return version
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def _etags(header: str | None) -> list[str]:
@@ -168,6 +205,7 @@ def cached_response(
 __all__ = [
     "Body",
     "BodyCache",
+    "VersionCache",
     "accepts_gzip",
     "cached_response",
     "gzip_etag",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask import Blueprint, Response, current_app, request
 
@@ -24,7 +25,14 @@ from icalfeed.calendar.alarm import valarm_bytes, with_alarm
 from icalfeed.errors import NotFoundError
 from icalfeed.store.records import CachedVEvent, EventState, StoredEvent
 from icalfeed.web.app import get_store
-from icalfeed.web.conditional import Body, BodyCache, cached_response, make_body, make_etag
+from icalfeed.web.conditional import (
+    Body,
+    BodyCache,
+    VersionCache,
+    cached_response,
+    make_body,
+    make_etag,
+)
 from icalfeed.web.filters import Filters, check_uid, parse_filters, parse_ticker
 from icalfeed.web.security import config, require_read
 
@@ -37,6 +45,12 @@ FEED_MAX_AGE = 300
 def calendar_options() -> CalendarOptions:
     options: CalendarOptions = current_app.extensions["icalfeed.options"]
     return options
+
+
+@lru_cache(maxsize=512)
+def named_options(options: CalendarOptions, name: str) -> CalendarOptions:
+    """``options`` renamed (a company feed's name), built once per name: a 304 stays cheap."""
+    return options.replace(name=name)
 
 
 def _bodies() -> BodyCache:
@@ -94,9 +108,10 @@ def feed_response(filters: Filters, *, company: str | None = None) -> Response:
     """The feed for ``filters`` (304 when the client's copy is current)."""
     require_read()
     store = get_store()
-    options = calendar_options().replace(name=feed_name(filters))
+    options = named_options(calendar_options(), feed_name(filters))
     variant, render = vevent_renderer(options, filters.alarm)
-    version = store.feed_version(filters.query)
+    versions: VersionCache = current_app.extensions["icalfeed.versions"]
+    version = versions.get(filters.query, store.feed_version)
     etag = make_etag("feed", version.etag, variant, repr(options.calendar_key))
 
     def body() -> Body:

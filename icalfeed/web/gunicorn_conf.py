@@ -17,7 +17,9 @@ bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
 preload_app = True
-timeout = 30
+# A feed's first request after its events changed renders every new VEVENT (about 5 ms each):
+# a first fetch of a 10,000-event feed on a cold cache needs far more than gunicorn's 30 s.
+timeout = 120
 graceful_timeout = 20
 keepalive = 5
 # Request line and header limits well under the defaults: feed URLs are short.
@@ -29,6 +31,8 @@ errorlog = "-"
 loglevel = os.environ.get("ICALFEED_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "icalfeed.web:create_app()"
+# No gunicornc control socket: it lives in $HOME, and two servers (tests, bench) would share it.
+control_socket_disable = True
 
 
 def post_fork(server: Any, worker: Any) -> None:

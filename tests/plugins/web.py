@@ -44,7 +44,7 @@ def make_app(web_store: Store, tmp_path: Path) -> Callable[..., Flask]:
     """``make_app(private=True, ...)``: an app with other settings over the same store."""
 
     def make(**overrides: Any) -> Flask:
-        return create_app(web_settings(tmp_path, **overrides), store=web_store)
+        return create_app(web_settings(tmp_path, **overrides), store=web_store, version_ttl=0)
 
     return make
 

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Requests per second for the 10,000-event feed served by gunicorn (2 workers, the project's
+# gunicorn config) — full GET, gzip GET, 304 revalidation — beside nginx serving the same bytes
+# as a static file (plain, gzip_static, 304), in the same run, with wrk from Debian's packages.
+#
+#   bench/http.sh [EVENTS] [SECONDS]        defaults: 10000 events, 10 s per case
+#
+# Installs wrk and nginx with apt-get when missing (as root). Issue 5's targets: 304s >= 5,000/s;
+# full GETs within 4x of nginx.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-10000}
+seconds=${2:-10}
+threads=${WRK_THREADS:-2}
+connections=${WRK_CONNECTIONS:-16}
+export PATH="$PWD/.venv/bin:$PATH"
+
+need() {
+    local missing=()
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "http.sh: install ${missing[*]} (apt-get install ${missing[*]})" >&2
+        exit 1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+}
+need
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+work=$(mktemp -d /tmp/icalfeed-bench-http.XXXXXX)
+chmod 755 "$work"
+gunicorn_pid=""
+nginx_pid=""
+cleanup() {
+    [ -n "$gunicorn_pid" ] && kill "$gunicorn_pid" 2>/dev/null && wait "$gunicorn_pid" 2>/dev/null || true
+    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+python bench/http_store.py "$work" "$events"
+export ICALFEED_INSTANCE_PATH=$work ICALFEED_ACCESS_LOG="" ICALFEED_LOG_LEVEL=warning
+# Render and cache every VEVENT once, in one process, before timing anything (what a first
+# subscriber's fetch would do).
+started=$(date +%s.%N)
+icalfeed serve --get /calendar.ics >/dev/null
+echo "first render of the feed (cold VEVENT cache): $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}') s"
+app_port=$(free_port)
+gunicorn --config python:icalfeed.web.gunicorn_conf --bind "127.0.0.1:$app_port" --workers 2 \
+    'icalfeed.web:create_app()' >"$work/gunicorn.log" 2>&1 &
+gunicorn_pid=$!
+feed="http://127.0.0.1:$app_port/calendar.ics"
+for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$app_port/healthz" && break; sleep 0.1; done
+
+# The first fetch renders and caches every VEVENT in the store; keep the bytes for nginx.
+mkdir -p "$work/www"
+curl -sf -D "$work/headers" -o "$work/www/calendar.ics" "$feed"
+etag=$(grep -i '^etag:' "$work/headers" | cut -d' ' -f2- | tr -d '\r')
+gzip -6 -n -k "$work/www/calendar.ics"
+count=$(grep -c '^BEGIN:VEVENT' "$work/www/calendar.ics")
+echo "feed: $count events, $(stat -c %s "$work/www/calendar.ics") bytes, gzip $(stat -c %s "$work/www/calendar.ics.gz") bytes"
+
+web_port=$(free_port)
+cat >"$work/nginx.conf" <<EOF
+worker_processes 2;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+user root;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    types { text/calendar ics; }
+    server {
+        listen 127.0.0.1:$web_port;
+        root $work/www;
+        gzip_static on;
+        etag on;
+    }
+}
+EOF
+"$nginx_bin" -c "$work/nginx.conf" &
+nginx_pid=$!
+static="http://127.0.0.1:$web_port/calendar.ics"
+for _ in $(seq 50); do curl -sf -o /dev/null "$static" && break; sleep 0.1; done
+nginx_etag=$(curl -sfI "$static" | grep -i '^etag:' | cut -d' ' -f2- | tr -d '\r')
+cmp <(curl -sf "$static") "$work/www/calendar.ics"
+
+rate() {  # rate URL [HEADER...]: requests/s from wrk, with a warm-up run first
+    local url=$1; shift
+    local args=()
+    for h in "$@"; do args+=(-H "$h"); done
+    wrk -t"$threads" -c"$connections" -d2s "${args[@]}" "$url" >/dev/null
+    wrk -t"$threads" -c"$connections" -d"${seconds}s" "${args[@]}" "$url" \
+        | awk '/Requests\/sec/ {printf "%.0f", $2} /Non-2xx or 3xx/ {bad=$NF} END {if (bad) printf " (non-2xx/3xx: %s)", bad}'
+}
+
+printf '%-22s %14s %14s %8s\n' "case" "gunicorn r/s" "nginx r/s" "ratio"
+row() {
+    local name=$1 app=$2 web=$3
+    local a=${app%% *} w=${web%% *}
+    printf '%-22s %14s %14s %8s\n' "$name" "$app" "$web" "$(awk -v a="$a" -v w="$w" 'BEGIN {if (a > 0) printf "%.1fx", w / a}')"
+}
+row "full GET" "$(rate "$feed")" "$(rate "$static")"
+row "gzip GET" "$(rate "$feed" 'Accept-Encoding: gzip')" "$(rate "$static" 'Accept-Encoding: gzip')"
+row "304 revalidation" "$(rate "$feed" "If-None-Match: $etag")" "$(rate "$static" "If-None-Match: $nginx_etag")"
+echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 sync workers; nginx: 2 workers"
