@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from icalfeed.store import Store
+from icalfeed.store import EventQuery, FeedVersion, Store
 from icalfeed.web import create_app
 from tests.web_helpers import (
     ACME_AGM,
@@ -272,3 +272,29 @@ def test_validators_are_reused_until_this_process_writes(web_store: Store, tmp_p
     )
     assert r.status_code == 201
     assert c.get("/calendar.ics").headers["ETag"] != first
+
+
+def test_a_burst_of_revalidations_is_answered_before_flask(
+    web_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(web_settings(tmp_path), store=web_store, version_ttl=60)
+    c = app.test_client()
+    first = c.get("/calendar.ics?ticker=ACME", headers={"Accept-Encoding": "gzip"})
+    asked: list[object] = []
+    real = web_store.feed_version
+
+    def counting(query: EventQuery) -> FeedVersion:
+        asked.append(query)
+        return real(query)
+
+    monkeypatch.setattr(web_store, "feed_version", counting)
+    app.extensions["icalfeed.versions"].clear()  # only the shortcut may answer now
+    r = c.get("/calendar.ics?ticker=ACME", headers={"If-None-Match": first.headers["ETag"]})
+    assert r.status_code == 304
+    assert r.headers["ETag"] == first.headers["ETag"]
+    assert r.headers["Cache-Control"] == first.headers["Cache-Control"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert asked == []
+    # another URL still goes through the app
+    c.get("/calendar.ics?ticker=ZETA", headers={"If-None-Match": first.headers["ETag"]})
+    assert len(asked) == 1

@@ -20,9 +20,9 @@ from icalfeed import __version__
 from icalfeed.calendar import options_from_config
 from icalfeed.config import Config
 from icalfeed.store import Store
-from icalfeed.web.conditional import BodyCache, VersionCache
+from icalfeed.web.conditional import BodyCache, RevalidationShortcut, VersionCache
 from icalfeed.web.errors import register_error_handlers
-from icalfeed.web.security import add_security_headers, csrf_token
+from icalfeed.web.security import SECURITY_HEADERS, add_security_headers, csrf_token
 from icalfeed.web.storeapi import StoreHolder
 
 # Slack over ICALFEED_MAX_RELEASE_BYTES for form fields and multipart framing.
@@ -94,6 +94,10 @@ def create_app(
     def _template_globals() -> dict[str, Any]:
         return {"csrf_token": csrf_token, "version": __version__, "config": config}
 
+    if not config.private:
+        shortcut = RevalidationShortcut(app.wsgi_app, version_ttl, SECURITY_HEADERS)
+        app.extensions["icalfeed.shortcut"] = shortcut
+        app.wsgi_app = shortcut  # type: ignore[method-assign]
     _apps.add(app)
     return app
 
@@ -115,6 +119,9 @@ def store_changed() -> None:
 
     versions: VersionCache = current_app.extensions["icalfeed.versions"]
     versions.clear()
+    shortcut: RevalidationShortcut | None = current_app.extensions.get("icalfeed.shortcut")
+    if shortcut is not None:
+        shortcut.clear()
 
 
 def dispose_stores_after_fork() -> None:

@@ -16,14 +16,18 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask import Request, Response, request
 from werkzeug.http import http_date, parse_date
 
 from icalfeed.store.records import EventQuery, FeedVersion
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 GZIP_MIN_BYTES = 512
 GZIP_LEVEL = 6
@@ -124,6 +128,56 @@ class VersionCache:
             self._items.clear()
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+    until: float
+
+
+class RevalidationShortcut:
+    """WSGI middleware: a revalidation of a feed URL served moments ago is answered 304 here,
+    before Flask routes it, from what that response said — for the same ``ttl`` as
+    :class:`VersionCache` and with the same rule (this process's writes forget everything).
+
+    Only public feeds: on a private server every request goes through the token check.
+    """
+
+    MAX_ITEMS = 4096
+
+    def __init__(self, app: WSGIApplication, ttl: float, extra_headers: dict[str, str]) -> None:
+        self.app = app
+        self.ttl = ttl
+        self.extra = tuple(extra_headers.items())
+        self._known: dict[tuple[str, str], _Known] = {}
+
+    def remember(self, path: str, query: str, etag: str, headers: list[tuple[str, str]]) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._known) >= self.MAX_ITEMS:
+            self._known.clear()
+        kept = tuple((k, v) for k, v in headers if k in _KEPT_ON_304) + self.extra
+        self._known[(path, query)] = _Known(etag, kept, time.monotonic() + self.ttl)
+
+    def clear(self) -> None:
+        self._known.clear()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            known = self._known.get((environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")))
+            if known is not None and time.monotonic() < known.until:
+                tags = _etags(inm)
+                for tag in (known.etag, gzip_etag(known.etag)):
+                    if tag in tags:
+                        start_response("304 Not Modified", [*known.headers, ("ETag", tag)])
+                        return []
+        return self.app(environ, start_response)
+
+
+_KEPT_ON_304 = frozenset({"Cache-Control", "Last-Modified", "Vary"})
+
+
 def _etags(header: str | None) -> list[str]:
     if not header:
         return []
@@ -205,6 +259,7 @@ def cached_response(
 __all__ = [
     "Body",
     "BodyCache",
+    "RevalidationShortcut",
     "VersionCache",
     "accepts_gzip",
     "cached_response",

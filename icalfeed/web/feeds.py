@@ -28,6 +28,7 @@ from icalfeed.web.app import get_store
 from icalfeed.web.conditional import (
     Body,
     BodyCache,
+    RevalidationShortcut,
     VersionCache,
     cached_response,
     make_body,
@@ -124,7 +125,7 @@ def feed_response(filters: Filters, *, company: str | None = None) -> Response:
         return _bodies().get_or_make(etag, make)
 
     filename = f"{company.lower() if company else 'calendar'}.ics"
-    return cached_response(
+    response = cached_response(
         etag=etag,
         last_modified=version.last_modified,
         body=body,
@@ -133,6 +134,12 @@ def feed_response(filters: Filters, *, company: str | None = None) -> Response:
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
         private=config().private,
     )
+    shortcut: RevalidationShortcut | None = current_app.extensions.get("icalfeed.shortcut")
+    if shortcut is not None:
+        env = request.environ
+        path, query = env.get("PATH_INFO", ""), env.get("QUERY_STRING", "")
+        shortcut.remember(path, query, etag, list(response.headers.items()))
+    return response
 
 
 @bp.get("/calendar.ics")
