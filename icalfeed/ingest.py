@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -45,6 +45,7 @@ from icalfeed.store import (
     Source,
     Store,
 )
+from icalfeed.store.history import prepare_events
 
 BATCH = 256  # releases per transaction in bulk ingestion
 POOL_MIN = 16  # fewer releases than this to parse: no process pool
@@ -133,22 +134,29 @@ class _Job:
 def _parse_jobs(
     jobs: Sequence[_Job], budget: float | None, parse: Callable[..., ParsedRelease], version: str
 ) -> list[tuple[int, ParseResult]]:
-    """What a worker process runs: a chunk of jobs, so one pickle carries many releases."""
-    return [
-        (
-            j.release_id,
-            parse_text(
-                j.text,
-                published=j.published,
-                content_type=j.content_type,
-                budget=budget,
-                parse=parse,
-                version=version,
-                error=j.error,
-            ),
+    """What a worker process runs: a chunk of jobs, so one pickle carries many releases.
+
+    The events are prepared for the store here too (serialised, hashed), so the one process
+    that writes only writes.
+    """
+    out: list[tuple[int, ParseResult]] = []
+    for j in jobs:
+        result = parse_text(
+            j.text,
+            published=j.published,
+            content_type=j.content_type,
+            budget=budget,
+            parse=parse,
+            version=version,
+            error=j.error,
         )
-        for j in jobs
-    ]
+        if result.parsed is not None:
+            try:
+                result = replace(result, prepared=prepare_events(result.parsed.events))
+            except Exception as e:  # an event the store cannot serialise: a parser bug
+                result = ParseResult(version, error=f"{type(e).__name__}: {e}"[:2000])
+        out.append((j.release_id, result))
+    return out
 
 
 # -- what a run did -----------------------------------------------------------------------------

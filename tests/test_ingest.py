@@ -94,8 +94,8 @@ def test_undecodable_bytes_are_kept_and_failed(store: Store) -> None:
 
 
 def test_summary_counts_and_reingesting_changes_nothing(store: Store) -> None:
+    announce = incoming(release_text(call(passcode="1"), published="2024-04-01"), "announce.txt")
     items = [
-        incoming(release_text(call(passcode="1"), published="2024-04-01"), "announce.txt"),
         incoming(release_text(call(passcode="2"), published="2024-04-05"), "update.txt"),
         incoming(
             release_text(call(status=Status.CANCELLED, passcode="2"), published="2024-04-09"),
@@ -104,16 +104,38 @@ def test_summary_counts_and_reingesting_changes_nothing(store: Store) -> None:
         incoming(release_text(call(confidence=0.2, identity="Q2 2024")), "vague.txt"),
         incoming(release_text(), "dividend.txt"),
     ]
-    first = run(store, items)
-    assert (first.new, first.added, first.updated, first.cancelled, first.held) == (5, 1, 1, 1, 1)
-    assert (first.parsed, first.no_events, first.needs_review) == (3, 1, 1)
+    first = run(store, [announce])
+    assert (first.new, first.added, first.parsed) == (1, 1, 1)
+    # one batch: each event's net change (updated, then cancelled) counts once
+    second = run(store, items)
+    assert (second.new, second.added, second.updated, second.cancelled, second.held) == (
+        4,
+        0,
+        0,
+        1,
+        1,
+    )
+    assert (second.parsed, second.no_events, second.needs_review) == (2, 1, 1)
     before = [(e.uid, e.sequence, e.last_modified) for e in store.events(EventQuery())]
     version = store.version()
-    again = run(store, list(reversed(items)))
+    again = run(store, list(reversed([announce, *items])))
     assert (again.new, again.duplicates, again.changes) == (0, 5, [])
     assert [(e.uid, e.sequence, e.last_modified) for e in store.events(EventQuery())] == before
     assert store.version() == version
     assert store.event(UID).sequence == 2
+
+
+def test_one_parse_at_a_time_reports_each_change(store: Store) -> None:
+    kinds = []
+    for day, passcode, status in [
+        (1, "1", Status.CONFIRMED),
+        (5, "2", Status.CONFIRMED),
+        (9, "2", Status.CANCELLED),
+    ]:
+        text = release_text(call(passcode=passcode, status=status), published=f"2024-04-0{day}")
+        summary = run(store, [incoming(text, f"r{day}.txt")])
+        kinds += [c.change.value for c in summary.changes]
+    assert kinds == ["added", "updated", "cancelled"]
 
 
 def test_the_process_pool_gives_the_same_result(store: Store, store_url: str) -> None:

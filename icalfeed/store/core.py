@@ -162,49 +162,72 @@ class Store:
 
     def add_releases(self, new: Sequence[NewRelease]) -> list[AddedRelease]:
         """:meth:`add_release` for many releases in one transaction (bulk ingestion)."""
+        return self._write(lambda tx: self._add_many(tx, new)) if new else []
 
-        def work(tx: Tx) -> list[AddedRelease]:
-            out: list[AddedRelease] = []
-            for item in new:
-                out.append(self._add_one(tx, item))
-            return out
+    def _add_many(self, tx: Tx, new: Sequence[NewRelease]) -> list[AddedRelease]:
+        digests = [content_hash(item.raw) for item in new]
+        found: dict[str, AddedRelease] = {}
 
-        return self._write(work) if new else []
+        def lookup(hashes: Sequence[str]) -> None:
+            for part in writes.chunks(sorted(set(hashes))):
+                for r in tx.conn.execute(
+                    select(
+                        releases.c.id,
+                        releases.c.content_hash,
+                        releases.c.outcome,
+                        releases.c.parser_version,
+                    ).where(releases.c.content_hash.in_(part))
+                ):
+                    found[r.content_hash] = AddedRelease(
+                        int(r.id), False, Outcome(r.outcome), r.parser_version
+                    )
 
-    def _add_one(self, tx: Tx, item: NewRelease) -> AddedRelease:
-        digest = content_hash(item.raw)
-        src = item.source
-        stmt = (
-            self._insert()(releases)
-            .values(
-                content_hash=digest,
-                raw=item.raw,
-                text=clean(item.text),
-                content_type=item.content_type[:100],
-                size=len(item.raw),
-                source_kind=src.kind,
-                source=clean(src.location),
-                feed_url=clean(src.feed_url),
-                feed_item_id=clean(src.item_id),
-                message_id=clean(src.message_id),
-                received_at=tx.now,
-                published=item.published,
-                outcome=Outcome.PENDING.value,
-                events=0,
-                held=False,
+        lookup(digests)
+        rows: dict[str, dict[str, Any]] = {}
+        for item, digest in zip(new, digests, strict=True):
+            if digest in found or digest in rows:
+                continue
+            src = item.source
+            rows[digest] = {
+                "content_hash": digest,
+                "raw": item.raw,
+                "text": clean(item.text),
+                "content_type": item.content_type[:100],
+                "size": len(item.raw),
+                "source_kind": src.kind,
+                "source": clean(src.location),
+                "feed_url": clean(src.feed_url),
+                "feed_item_id": clean(src.item_id),
+                "message_id": clean(src.message_id),
+                "received_at": tx.now,
+                "published": item.published,
+                "outcome": Outcome.PENDING.value,
+                "events": 0,
+                "held": False,
+            }
+        created: dict[str, int] = {}
+        if rows:
+            stmt = (
+                self._insert()(releases)
+                .on_conflict_do_nothing(index_elements=["content_hash"])
+                .returning(releases.c.id, releases.c.content_hash)
             )
-            .on_conflict_do_nothing(index_elements=["content_hash"])
-            .returning(releases.c.id)
-        )
-        new_id = tx.conn.execute(stmt).scalar()
-        if new_id is not None:
-            return AddedRelease(int(new_id), True, Outcome.PENDING, None)
-        row = tx.conn.execute(
-            select(releases.c.id, releases.c.outcome, releases.c.parser_version).where(
-                releases.c.content_hash == digest
-            )
-        ).one()
-        return AddedRelease(int(row.id), False, Outcome(row.outcome), row.parser_version)
+            for r in tx.conn.execute(stmt, list(rows.values())):
+                created[r.content_hash] = int(r.id)
+            raced = [d for d in rows if d not in created]  # another writer stored them first
+            if raced:
+                lookup(raced)
+        out: list[AddedRelease] = []
+        given: set[str] = set()
+        for digest in digests:
+            if digest in created and digest not in given:
+                given.add(digest)
+                out.append(AddedRelease(created[digest], True, Outcome.PENDING, None))
+            elif digest in created:
+                out.append(AddedRelease(created[digest], False, Outcome.PENDING, None))
+            else:
+                out.append(found[digest])
+        return out
 
     def record_parse(
         self, release_id: int, result: ParseResult, *, replace: bool = False
@@ -218,7 +241,7 @@ class Store:
         """:meth:`record_parse` for many releases in one transaction (bulk ingestion)."""
 
         def work(tx: Tx) -> list[Applied]:
-            return [writes.record_parse(tx, rid, res, replace=replace) for rid, res in results]
+            return writes.record_parses(tx, results, replace=replace)
 
         return self._write(work) if results else []
 
@@ -429,8 +452,8 @@ class Store:
                 )
             ]
             writes.lock_uids(tx, uids)
-            changes = [c for uid in sorted(uids) if (c := writes.derive_event(tx, uid))]
-            return Applied(None, None, tuple(changes))
+            changes = writes.derive_events(tx, uids)
+            return Applied(None, None, tuple(changes[u] for u in sorted(changes)))
 
         return self._write(work)
 

@@ -27,11 +27,13 @@ import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from icalfeed.model import Status
-from icalfeed.store.records import Review
+from icalfeed.identity import event_uid
+from icalfeed.model import Event, Status
+from icalfeed.serialize import event_to_dict
+from icalfeed.store.records import PreparedEvent, Review
 
 # Fields of serialize.event_to_dict that describe the release rather than the event.
 NOT_VERSIONED = frozenset(
@@ -114,11 +116,72 @@ def next_sequence(
     return max(new.changes, old_sequence)
 
 
+def clean(value: str | None) -> str | None:
+    """Text a database column accepts: no NUL (PostgreSQL refuses it), no lone surrogates."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_columns(ev: Event) -> dict[str, Any]:
+    """The ``events`` table's searchable columns for one event."""
+    utc = ev.utc_start
+    return {
+        "ticker": clean(ev.ticker.upper()) if ev.ticker else None,
+        "issuer_name": clean(ev.issuer.name) if ev.issuer else None,
+        "kind": ev.kind.value,
+        "status": ev.status.value,
+        "title": clean(ev.title),
+        "all_day": ev.all_day,
+        "tzid": ev.tzid,
+        "start_utc": utc,
+        "start_date": ev.start_date,
+        "sort_at": utc or datetime.combine(ev.start_date, time(0), UTC),
+    }
+
+
+def prepare_events(events: Iterable[Event]) -> tuple[PreparedEvent, ...]:
+    """One description per UID, ready to store; the most confident wins when a release repeats
+    an event. Pure, so ingestion runs it in the parser's worker processes."""
+    out: dict[str, tuple[Event, dict[str, Any]]] = {}
+    for ev in events:
+        uid = event_uid(ev)
+        if uid in out and out[uid][0].confidence >= ev.confidence:
+            continue
+        out[uid] = (ev, event_to_dict(ev))
+    return tuple(
+        PreparedEvent(
+            uid=uid,
+            data=clean(dumps(data)) or "",
+            version_hash=version_hash(data),
+            status_rank=status_rank(data["status"]),
+            confidence=ev.confidence,
+            flags=tuple(sorted(f.value for f in ev.flags)),
+            columns=event_columns(ev),
+        )
+        for uid, (ev, data) in out.items()
+    )
+
+
 __all__ = [
     "NOT_VERSIONED",
     "Description",
     "Resolution",
+    "clean",
+    "dumps",
+    "event_columns",
     "next_sequence",
+    "prepare_events",
     "resolve",
     "status_rank",
     "version_hash",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from icalfeed.model import Event, ParsedRelease
 
@@ -153,6 +154,19 @@ class AddedRelease:
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedEvent:
+    """One event of a parse as the store records it (made by ``history.prepare_events``)."""
+
+    uid: str
+    data: str  # event_to_dict JSON
+    version_hash: str
+    status_rank: int
+    confidence: float
+    flags: tuple[str, ...]
+    columns: dict[str, Any]  # the events table's searchable columns
+
+
+@dataclass(frozen=True, slots=True)
 class ParseResult:
     """The outcome of running the parser over one stored release, ready to record.
 
@@ -164,6 +178,8 @@ class ParseResult:
     error: str | None = None  # "ValueError: ..." when the parser raised or the bytes were bad
     over_budget: float | None = None  # seconds the parse took when it ran past the budget
     seconds: float = 0.0
+    # ``parsed.events`` ready to store, when the caller made them already (a worker process)
+    prepared: tuple[PreparedEvent, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +308,7 @@ __all__ = [
     "NewRelease",
     "Outcome",
     "ParseResult",
+    "PreparedEvent",
     "ReleaseInfo",
     "Review",
     "ReviewItem",

@@ -1,29 +1,33 @@
-"""The store's write transactions: recording a parse, review decisions, deriving events.
+"""The store's write transactions: recording parses, review decisions, deriving events.
 
 Each function runs inside one transaction the :class:`~icalfeed.store.Store` opens (SQLite:
 ``BEGIN IMMEDIATE``, so writers queue). On PostgreSQL the functions lock what they touch in one
 fixed order — release rows by id, then one transaction advisory lock per UID in key order, then
 the ``store_state`` row — so two writers never deadlock and never compute a SEQUENCE from a
 history the other is changing.
+
+Work is done per *batch*: a bulk ingest records hundreds of parses with a constant number of
+statements (one query for the releases, one for their old descriptions, one insert of the new
+ones, one query each for the touched events and their histories, one executemany per kind of
+change), which is what makes the store cheaper than the parser.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from icalfeed.errors import NotFoundError, StoreError
-from icalfeed.identity import event_uid
-from icalfeed.model import Event, Status
-from icalfeed.serialize import event_from_dict, event_to_dict
+from icalfeed.model import Status
+from icalfeed.serialize import event_from_dict
 from icalfeed.store import history
-from icalfeed.store.history import Description
+from icalfeed.store.history import Description, clean, dumps, prepare_events
 from icalfeed.store.records import (
     Applied,
     Change,
@@ -31,9 +35,12 @@ from icalfeed.store.records import (
     EventState,
     Outcome,
     ParseResult,
+    PreparedEvent,
     Review,
 )
 from icalfeed.store.tables import descriptions, events, releases, store_state, vevents
+
+CHUNK = 500  # values per IN (...) list
 
 
 @dataclass
@@ -47,32 +54,20 @@ class Tx:
     visible_change: bool = False  # something in a feed changed: bump the store version
 
 
-def clean(value: str | None) -> str | None:
-    """Text a database column accepts: no NUL (PostgreSQL refuses it), no lone surrogates."""
-    if value is None:
-        return None
-    if "\x00" in value:
-        value = value.replace("\x00", "\ufffd")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        value = value.encode("utf-8", "replace").decode("utf-8")
-    return value
-
-
-def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(values), CHUNK):
+        yield values[i : i + CHUNK]
 
 
 def lock_releases(tx: Tx, ids: Iterable[int]) -> None:
     if tx.postgres:
-        wanted = sorted(set(ids))
-        tx.conn.execute(
-            select(releases.c.id)
-            .where(releases.c.id.in_(wanted))
-            .order_by(releases.c.id)
-            .with_for_update()
-        ).all()
+        for part in chunks(sorted(set(ids))):
+            tx.conn.execute(
+                select(releases.c.id)
+                .where(releases.c.id.in_(part))
+                .order_by(releases.c.id)
+                .with_for_update()
+            ).all()
 
 
 def _lock_key(uid: str) -> int:
@@ -80,9 +75,14 @@ def _lock_key(uid: str) -> int:
 
 
 def lock_uids(tx: Tx, uids: Iterable[str]) -> None:
+    """PostgreSQL: one advisory lock per UID, taken in key order (unnest keeps array order)."""
     if tx.postgres:
-        for key in sorted({_lock_key(u) for u in uids}):
-            tx.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        keys = sorted({_lock_key(u) for u in uids})
+        if keys:
+            tx.conn.execute(
+                text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS BIGINT[])) AS k"),
+                {"keys": keys},
+            ).all()
 
 
 def bump_version(tx: Tx) -> None:
@@ -95,33 +95,10 @@ def bump_version(tx: Tx) -> None:
         )
 
 
-# -- recording a parse ------------------------------------------------------------------------
+# -- recording parses -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _NewDescription:
-    uid: str
-    data: dict[str, Any]
-    version_hash: str
-    confidence: float
-    flags: tuple[str, ...]
-
-
-def _describe(events_: Iterable[Event]) -> dict[str, _NewDescription]:
-    """One description per UID; the most confident wins when a release repeats an event."""
-    out: dict[str, _NewDescription] = {}
-    for ev in events_:
-        uid = event_uid(ev)
-        if uid in out and out[uid].confidence >= ev.confidence:
-            continue
-        data = event_to_dict(ev)
-        out[uid] = _NewDescription(
-            uid, data, history.version_hash(data), ev.confidence, tuple(sorted(ev.flags))
-        )
-    return out
-
-
-def _review_for(d: _NewDescription, threshold: float, earlier: tuple[str, str] | None) -> Review:
+def _review_for(d: PreparedEvent, threshold: float, earlier: tuple[str, str] | None) -> Review:
     if earlier is not None:
         # A person's decision on the same version survives a reparse.
         earlier_hash, earlier_review = earlier
@@ -130,98 +107,191 @@ def _review_for(d: _NewDescription, threshold: float, earlier: tuple[str, str] |
     return Review.AUTO if d.confidence >= threshold else Review.HELD
 
 
-def _hold_reason(d: _NewDescription, threshold: float) -> str:
+def _hold_reason(d: PreparedEvent, threshold: float) -> str:
     reason = f"confidence {d.confidence:.2f} is below {threshold:.2f}"
     if d.flags:
         reason += f" ({', '.join(d.flags)})"
     return reason
 
 
+_RELEASE_UPDATE = (
+    update(releases)
+    .where(releases.c.id == bindparam("b_id"))
+    .values(
+        {
+            c: bindparam(c)
+            for c in (
+                "parser_version",
+                "parsed_at",
+                "parse_seconds",
+                "held",
+                "outcome",
+                "detail",
+                "events",
+                "published",
+            )
+        }
+    )
+)
+
+
 def record_parse(tx: Tx, release_id: int, result: ParseResult, *, replace: bool) -> Applied:
     """Record one parse of a stored release (see Store.record_parse)."""
-    lock_releases(tx, [release_id])
-    rel = tx.conn.execute(
-        select(
-            releases.c.outcome, releases.c.published, releases.c.received_at, releases.c.detail
-        ).where(releases.c.id == release_id)
-    ).one_or_none()
-    if rel is None:
-        raise NotFoundError(f"no release {release_id}")
-    if not replace and rel.outcome != Outcome.PENDING:
-        return Applied(release_id, Outcome(rel.outcome))
+    return record_parses(tx, [(release_id, result)], replace=replace)[0]
 
-    values: dict[str, Any] = {
-        "parser_version": result.parser_version,
-        "parsed_at": tx.now,
-        "parse_seconds": result.seconds,
-        "held": False,
-    }
-    if result.error is not None or result.over_budget is not None or result.parsed is None:
-        # A failed or unfinished parse never removes what an earlier parse found.
-        if result.over_budget is not None:
-            values.update(
-                outcome=Outcome.NEEDS_REVIEW,
-                held=True,
-                detail=f"the parse took {result.over_budget:.2f} s, over its time budget; "
-                "accept the release to parse it without one",
-            )
-        else:
-            values.update(outcome=Outcome.FAILED, detail=clean(result.error or "no result"))
-        tx.conn.execute(update(releases).where(releases.c.id == release_id).values(**values))
-        return Applied(release_id, Outcome(values["outcome"]))
 
-    parsed = result.parsed
-    published = rel.published or parsed.published or rel.received_at.date()
-    if rel.published is None and parsed.published is not None:
-        values["published"] = parsed.published
-    new = _describe(parsed.events)
-    old = {
-        r.uid: (r.version_hash, r.review)
+def record_parses(
+    tx: Tx, items: Sequence[tuple[int, ParseResult]], *, replace: bool
+) -> list[Applied]:
+    """Record many parses in this transaction; one Applied per item, in order.
+
+    Each event's change is the net change over the batch, reported on the last item that
+    describes it (a batch of one reports exactly what that parse did).
+    """
+    ids = [rid for rid, _ in items]
+    lock_releases(tx, ids)
+    rels: dict[int, Any] = {}
+    for part in chunks(sorted(set(ids))):
         for r in tx.conn.execute(
-            select(descriptions.c.uid, descriptions.c.version_hash, descriptions.c.review).where(
-                descriptions.c.release_id == release_id
+            select(
+                releases.c.id,
+                releases.c.outcome,
+                releases.c.published,
+                releases.c.received_at,
+                releases.c.events,
+            ).where(releases.c.id.in_(part))
+        ):
+            rels[r.id] = r
+    if missing := [rid for rid in ids if rid not in rels]:
+        raise NotFoundError(f"no release {missing[0]}")
+
+    todo: list[int] = []  # indexes of items to record
+    seen: set[int] = set()
+    for i, (rid, _) in enumerate(items):
+        if rid in seen or (not replace and rels[rid].outcome != Outcome.PENDING):
+            continue
+        seen.add(rid)
+        todo.append(i)
+
+    old: dict[int, dict[str, tuple[str, str]]] = {}
+    if replace and todo:
+        for part in chunks([items[i][0] for i in todo]):
+            for od in tx.conn.execute(
+                select(
+                    descriptions.c.release_id,
+                    descriptions.c.uid,
+                    descriptions.c.version_hash,
+                    descriptions.c.review,
+                ).where(descriptions.c.release_id.in_(part))
+            ):
+                old.setdefault(od.release_id, {})[od.uid] = (od.version_hash, od.review)
+
+    prepared: dict[int, tuple[PreparedEvent, ...]] = {}
+    for i in todo:
+        result = items[i][1]
+        if result.parsed is not None and result.error is None and result.over_budget is None:
+            prepared[i] = (
+                result.prepared
+                if result.prepared is not None
+                else prepare_events(result.parsed.events)
             )
-        )
-    }
-    lock_uids(tx, set(old) | set(new))
-    if old:
-        tx.conn.execute(delete(descriptions).where(descriptions.c.release_id == release_id))
-    rows = []
-    held = []
-    for d in new.values():
-        review = _review_for(d, tx.threshold, old.get(d.uid))
-        reason = _hold_reason(d, tx.threshold) if review is Review.HELD else None
-        if review is Review.HELD:
-            held.append(d.uid)
-        rows.append(
-            {
-                "release_id": release_id,
-                "uid": d.uid,
-                "data": clean(dumps(d.data)),
-                "version_hash": d.version_hash,
-                "published": published,
-                "status_rank": history.status_rank(d.data["status"]),
-                "confidence": d.confidence,
-                "review": review.value,
-                "reason": reason,
-            }
-        )
-    if rows:
-        tx.conn.execute(insert(descriptions), rows)
-    if not new:
-        values.update(outcome=Outcome.NO_EVENTS, detail=None)
-    elif held:
-        values.update(
-            outcome=Outcome.NEEDS_REVIEW,
-            detail=f"{len(held)} of {len(new)} events held for review: "
-            f"confidence below {tx.threshold:.2f}",
-        )
-    else:
-        values.update(outcome=Outcome.PARSED, detail=None)
-    values["events"] = len(new)
-    tx.conn.execute(update(releases).where(releases.c.id == release_id).values(**values))
-    changes = [c for uid in sorted(set(old) | set(new)) if (c := derive_event(tx, uid))]
-    return Applied(release_id, Outcome(values["outcome"]), tuple(changes))
+
+    touched: dict[str, int] = {}  # uid -> last item index describing it
+    for i in todo:
+        rid = items[i][0]
+        for uid in old.get(rid, {}):
+            touched[uid] = i
+        for d in prepared.get(i, ()):
+            touched[d.uid] = i
+    lock_uids(tx, touched)
+
+    outcomes: dict[int, Outcome] = {}
+    release_rows: list[dict[str, Any]] = []
+    description_rows: list[dict[str, Any]] = []
+    replaced: list[int] = []
+    for i in todo:
+        rid, result = items[i]
+        rel = rels[rid]
+        row: dict[str, Any] = {
+            "b_id": rid,
+            "parser_version": result.parser_version,
+            "parsed_at": tx.now,
+            "parse_seconds": result.seconds,
+            "held": False,
+            "events": rel.events,
+            "published": rel.published,
+        }
+        if i not in prepared:
+            # A failed or unfinished parse never removes what an earlier parse found.
+            if result.over_budget is not None:
+                row.update(
+                    outcome=Outcome.NEEDS_REVIEW.value,
+                    held=True,
+                    detail=f"the parse took {result.over_budget:.2f} s, over its time budget; "
+                    "accept the release to parse it without one",
+                )
+            else:
+                row.update(outcome=Outcome.FAILED.value, detail=clean(result.error or "no result"))
+        else:
+            parsed = result.parsed
+            assert parsed is not None
+            published = rel.published or parsed.published or rel.received_at.date()
+            row["published"] = published
+            earlier = old.get(rid, {})
+            if earlier:
+                replaced.append(rid)
+            held = 0
+            for d in prepared[i]:
+                review = _review_for(d, tx.threshold, earlier.get(d.uid))
+                held += review is Review.HELD
+                description_rows.append(
+                    {
+                        "release_id": rid,
+                        "uid": d.uid,
+                        "data": d.data,
+                        "version_hash": d.version_hash,
+                        "published": published,
+                        "status_rank": d.status_rank,
+                        "confidence": d.confidence,
+                        "review": review.value,
+                        "reason": _hold_reason(d, tx.threshold) if review is Review.HELD else None,
+                    }
+                )
+            n = len(prepared[i])
+            row["events"] = n
+            if not n:
+                row.update(outcome=Outcome.NO_EVENTS.value, detail=None)
+            elif held:
+                row.update(
+                    outcome=Outcome.NEEDS_REVIEW.value,
+                    detail=f"{held} of {n} events held for review: "
+                    f"confidence below {tx.threshold:.2f}",
+                )
+            else:
+                row.update(outcome=Outcome.PARSED.value, detail=None)
+        outcomes[i] = Outcome(row["outcome"])
+        release_rows.append(row)
+
+    for part in chunks(replaced):
+        tx.conn.execute(delete(descriptions).where(descriptions.c.release_id.in_(part)))
+    if description_rows:
+        tx.conn.execute(insert(descriptions), description_rows)
+    if release_rows:
+        tx.conn.execute(_RELEASE_UPDATE, release_rows)
+
+    changes = derive_events(tx, touched)
+    per_item: dict[int, list[EventChange]] = {}
+    for uid, change in changes.items():
+        per_item.setdefault(touched[uid], []).append(change)
+    out: list[Applied] = []
+    for i, (rid, _) in enumerate(items):
+        outcome = outcomes.get(i, Outcome(rels[rid].outcome))
+        out.append(Applied(rid, outcome, tuple(sorted(per_item.get(i, []), key=_by_uid))))
+    return out
+
+
+def _by_uid(c: EventChange) -> str:
+    return c.uid
 
 
 # -- review -----------------------------------------------------------------------------------
@@ -266,8 +336,8 @@ def set_review(tx: Tx, release_id: int, uid: str | None, review: Review) -> Appl
             .values(review=review.value, reason=f"{review.value} by review")
         )
     outcome = _outcome_after_review(tx, release_id)
-    changes = [c for target in targets if (c := derive_event(tx, target))]
-    return Applied(release_id, outcome, tuple(changes))
+    changes = derive_events(tx, targets)
+    return Applied(release_id, outcome, tuple(changes[u] for u in sorted(changes)))
 
 
 def _outcome_after_review(tx: Tx, release_id: int) -> Outcome:
@@ -293,60 +363,102 @@ def _outcome_after_review(tx: Tx, release_id: int) -> Outcome:
     return outcome
 
 
-# -- deriving an event from its descriptions --------------------------------------------------
+# -- deriving events from their descriptions --------------------------------------------------
 
 
-def _event_columns(data: dict[str, Any]) -> dict[str, Any]:
-    ev = event_from_dict(data)
-    utc = ev.utc_start
-    sort_at = utc or datetime.combine(ev.start_date, time(0), UTC)
-    return {
-        "ticker": clean(ev.ticker.upper()) if ev.ticker else None,
-        "issuer_name": clean(ev.issuer.name) if ev.issuer else None,
-        "kind": ev.kind.value,
-        "status": ev.status.value,
-        "title": clean(ev.title),
-        "all_day": ev.all_day,
-        "tzid": ev.tzid,
-        "start_utc": utc,
-        "start_date": ev.start_date,
-        "sort_at": sort_at,
-    }
+_EVENT_COLUMNS = [c.name for c in events.c if c.name != "uid"]
+_EVENT_UPDATE = (
+    update(events)
+    .where(events.c.uid == bindparam("b_uid"))
+    .values({c: bindparam(c) for c in _EVENT_COLUMNS if c != "created_at"})
+)
+_VEVENT_PRUNE = delete(vevents).where(
+    vevents.c.uid == bindparam("b_uid"), vevents.c.sequence != bindparam("b_sequence")
+)
+
+
+def _columns_of(data_text: str) -> dict[str, Any]:
+    return history.event_columns(event_from_dict(json.loads(data_text)))
+
+
+@dataclass
+class _Plan:
+    """What deriving one event decided: a row to insert or update, and the change."""
+
+    insert: dict[str, Any] | None = None
+    update: dict[str, Any] | None = None
+    change: EventChange | None = None
+    prune: bool = False
+    visible: bool = False
+
+
+def derive_events(tx: Tx, uids: Iterable[str]) -> dict[str, EventChange]:
+    """Bring the event rows of ``uids`` in line with their descriptions; say what changed.
+
+    The caller holds the UIDs' locks (``lock_uids``) since before it changed their descriptions.
+    """
+    wanted = sorted(set(uids))
+    if not wanted:
+        return {}
+    rows: dict[str, list[Any]] = {u: [] for u in wanted}
+    olds: dict[str, Any] = {}
+    for part in chunks(wanted):
+        for r in tx.conn.execute(
+            select(
+                descriptions.c.uid,
+                descriptions.c.release_id,
+                descriptions.c.published,
+                descriptions.c.status_rank,
+                descriptions.c.version_hash,
+                descriptions.c.review,
+                descriptions.c.data,
+            ).where(descriptions.c.uid.in_(part))
+        ):
+            rows[r.uid].append(r)
+        for r in tx.conn.execute(select(events).where(events.c.uid.in_(part))):
+            olds[r.uid] = r
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    prunes: list[dict[str, Any]] = []
+    changes: dict[str, EventChange] = {}
+    for uid in wanted:
+        plan = _derive(tx.now, uid, rows[uid], olds.get(uid))
+        if plan.insert is not None:
+            inserts.append(plan.insert)
+        if plan.update is not None:
+            updates.append(plan.update)
+            if plan.prune:
+                prunes.append({"b_uid": uid, "b_sequence": plan.update["sequence"]})
+        if plan.change is not None:
+            changes[uid] = plan.change
+        tx.visible_change |= plan.visible
+    if inserts:
+        tx.conn.execute(insert(events), inserts)
+    if updates:
+        tx.conn.execute(_EVENT_UPDATE, updates)
+    if prunes:
+        tx.conn.execute(_VEVENT_PRUNE, prunes)
+    return changes
 
 
 def derive_event(tx: Tx, uid: str) -> EventChange | None:
-    """Bring the event row of ``uid`` in line with its descriptions; say what changed."""
-    rows = tx.conn.execute(
-        select(
-            descriptions.c.release_id,
-            descriptions.c.published,
-            descriptions.c.status_rank,
-            descriptions.c.version_hash,
-            descriptions.c.review,
-            descriptions.c.data,
-        ).where(descriptions.c.uid == uid)
-    ).all()
+    """:func:`derive_events` for one UID."""
+    return derive_events(tx, [uid]).get(uid)
+
+
+def _full_row(old: Any) -> dict[str, Any]:
+    return {c: getattr(old, c) for c in _EVENT_COLUMNS}
+
+
+def _derive(now: datetime, uid: str, rows: list[Any], old: Any) -> _Plan:
     by_release = {r.release_id: r for r in rows}
     descs = [
         Description(r.release_id, r.published, r.status_rank, r.version_hash, Review(r.review))
         for r in rows
     ]
-    old = tx.conn.execute(
-        select(
-            events.c.sequence,
-            events.c.state,
-            events.c.version_hash,
-            events.c.status,
-            events.c.start_utc,
-            events.c.start_date,
-            events.c.cancelled_at,
-            events.c.title,
-        ).where(events.c.uid == uid)
-    ).one_or_none()
     resolution = history.resolve(descs)
     if resolution is None:
-        return _derive_unpublished(tx, uid, descs, by_release, old)
-
+        return _derive_unpublished(now, uid, descs, by_release, old)
     current = resolution.current
     was_published = old is not None and old.state != EventState.HELD
     sequence = history.next_sequence(
@@ -361,16 +473,16 @@ def derive_event(tx: Tx, uid: str) -> EventChange | None:
         and old.version_hash == current.version_hash
         and old.sequence == sequence
     ):
-        return None  # the same version again: same bytes, same SEQUENCE
+        return _Plan()  # the same version again: same bytes, same SEQUENCE
     data_text = by_release[current.release_id].data
-    cols = _event_columns(json.loads(data_text))
+    cols = _columns_of(data_text)
     status = cols["status"]
     cancelled_at = None
     if status == Status.CANCELLED:
         cancelled_at = (
             old.cancelled_at
             if old is not None and old.status == Status.CANCELLED and old.cancelled_at
-            else tx.now
+            else now
         )
     values = {
         **cols,
@@ -379,35 +491,40 @@ def derive_event(tx: Tx, uid: str) -> EventChange | None:
         "data": data_text,
         "version_hash": current.version_hash,
         "release_id": current.release_id,
-        "last_modified": tx.now,
+        "last_modified": now,
         "cancelled_at": cancelled_at,
     }
-    tx.visible_change = True
     if old is None:
-        tx.conn.execute(insert(events).values(uid=uid, created_at=tx.now, **values))
         change = Change.CANCELLED if status == Status.CANCELLED else Change.ADDED
+        return _Plan(
+            insert={"uid": uid, "created_at": now, **values},
+            change=EventChange(uid, change, sequence, cols["title"]),
+            visible=True,
+        )
+    if old.state != EventState.PUBLISHED:
+        change = Change.CANCELLED if status == Status.CANCELLED else Change.ADDED
+    elif status == Status.CANCELLED and old.status != Status.CANCELLED:
+        change = Change.CANCELLED
+    elif (cols["start_utc"], cols["start_date"]) != (old.start_utc, old.start_date):
+        change = Change.RESCHEDULED
     else:
-        tx.conn.execute(update(events).where(events.c.uid == uid).values(**values))
-        tx.conn.execute(delete(vevents).where(vevents.c.uid == uid, vevents.c.sequence != sequence))
-        if old.state != EventState.PUBLISHED:
-            change = Change.CANCELLED if status == Status.CANCELLED else Change.ADDED
-        elif status == Status.CANCELLED and old.status != Status.CANCELLED:
-            change = Change.CANCELLED
-        elif (cols["start_utc"], cols["start_date"]) != (old.start_utc, old.start_date):
-            change = Change.RESCHEDULED
-        else:
-            change = Change.UPDATED
-    return EventChange(uid, change, sequence, cols["title"])
+        change = Change.UPDATED
+    return _Plan(
+        update={**_full_row(old), **values, "b_uid": uid},
+        change=EventChange(uid, change, sequence, cols["title"]),
+        prune=True,
+        visible=True,
+    )
 
 
 def _derive_unpublished(
-    tx: Tx, uid: str, descs: list[Description], by_release: dict[int, Any], old: Any
-) -> EventChange | None:
+    now: datetime, uid: str, descs: list[Description], by_release: dict[int, Any], old: Any
+) -> _Plan:
     """No counted description: the event is held, rejected or withdrawn."""
     held = [d for d in descs if d.review is Review.HELD]
     if held:
         state = EventState.HELD
-        latest = max(held, key=lambda d: d.order)
+        latest: Description | None = max(held, key=lambda d: d.order)
     elif descs:
         state = EventState.REJECTED
         latest = max(descs, key=lambda d: d.order)
@@ -416,56 +533,61 @@ def _derive_unpublished(
         latest = None
     if old is None:
         if state is not EventState.HELD or latest is None:
-            return None
+            return _Plan()
         data_text = by_release[latest.release_id].data
-        cols = _event_columns(json.loads(data_text))
-        tx.conn.execute(
-            insert(events).values(
-                uid=uid,
-                sequence=0,
-                state=state.value,
-                data=data_text,
-                version_hash=latest.version_hash,
-                release_id=latest.release_id,
-                created_at=tx.now,
-                last_modified=tx.now,
-                cancelled_at=None,
+        cols = _columns_of(data_text)
+        return _Plan(
+            insert={
+                "uid": uid,
+                "sequence": 0,
+                "state": state.value,
+                "data": data_text,
+                "version_hash": latest.version_hash,
+                "release_id": latest.release_id,
+                "created_at": now,
+                "last_modified": now,
+                "cancelled_at": None,
                 **cols,
-            )
+            },
+            change=EventChange(uid, Change.HELD, 0, cols["title"]),
         )
-        return EventChange(uid, Change.HELD, 0, cols["title"])
-    if old.state == state.value:
-        if state is EventState.HELD and latest is not None:
-            # keep the review page showing the latest held description
-            data_text = by_release[latest.release_id].data
-            cols = _event_columns(json.loads(data_text))
-            tx.conn.execute(
-                update(events)
-                .where(events.c.uid == uid)
-                .values(
-                    data=data_text,
-                    version_hash=latest.version_hash,
-                    release_id=latest.release_id,
-                    **cols,
-                )
-            )
-        return None
-    if old.state == EventState.PUBLISHED:
-        tx.visible_change = True
-    values: dict[str, Any] = {"state": state.value, "last_modified": tx.now}
-    if latest is not None and state is EventState.HELD:
-        values.update(
-            data=by_release[latest.release_id].data,
+    row = _full_row(old)
+    if state is EventState.HELD and latest is not None:
+        # keep the review page showing the latest held description
+        data_text = by_release[latest.release_id].data
+        row.update(
+            data=data_text,
             version_hash=latest.version_hash,
             release_id=latest.release_id,
+            **_columns_of(data_text),
         )
-    tx.conn.execute(update(events).where(events.c.uid == uid).values(**values))
+    if old.state == state.value:
+        if state is EventState.HELD and row != _full_row(old):
+            return _Plan(update={**row, "b_uid": uid})
+        return _Plan()
+    row.update(state=state.value, last_modified=now)
     change = {
         EventState.HELD: Change.HELD,
         EventState.REJECTED: Change.WITHDRAWN,
         EventState.WITHDRAWN: Change.WITHDRAWN,
     }[state]
-    return EventChange(uid, change, old.sequence, old.title)
+    return _Plan(
+        update={**row, "b_uid": uid},
+        change=EventChange(uid, change, old.sequence, old.title),
+        visible=old.state == EventState.PUBLISHED,
+    )
 
 
-__all__ = ["Tx", "bump_version", "clean", "derive_event", "record_parse", "set_review"]
+__all__ = [
+    "Tx",
+    "bump_version",
+    "clean",
+    "derive_event",
+    "derive_events",
+    "dumps",
+    "lock_releases",
+    "lock_uids",
+    "record_parse",
+    "record_parses",
+    "set_review",
+]
