@@ -212,3 +212,17 @@ def test_healthz_503_when_the_store_fails_after_opening(
     feed = client.get("/calendar.ics")
     assert feed.status_code == 503
     assert "connection refused" in feed.get_data(as_text=True)
+
+
+def test_a_parser_crash_is_422_not_500(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import icalfeed.web.intake as intake
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(intake, "default_parse", crash)
+    r = client.post("/api/parse", data=RELEASE.encode(), content_type="text/plain")
+    assert r.status_code == 422
+    assert "IndexError" in r.get_json()["error"]

@@ -91,8 +91,6 @@ def _render_paste(sub: Submission | None, text: str, url: str, published: str) -
             cfg = config()
             fetched = fetch_submission(sub, cfg)
             parsed = parse_submission(fetched, cfg)
-            if fetched.raw is not None and not text:
-                text = fetched.raw.decode("utf-8", "replace")
             options = calendar_options()
             preview = {
                 "issuer": parsed.issuer,

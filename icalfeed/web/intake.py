@@ -16,7 +16,7 @@ from typing import Any
 from flask import Request
 
 from icalfeed.config import Config
-from icalfeed.errors import TooLargeError, UnsupportedContentError
+from icalfeed.errors import IcalfeedError, ReleaseError, TooLargeError, UnsupportedContentError
 from icalfeed.ingest import accept_release, default_parse, parse_text
 from icalfeed.model import ParsedRelease
 from icalfeed.sources.files import Document, document_from_bytes
@@ -157,12 +157,17 @@ def parse_submission(sub: Submission, config: Config) -> ParsedRelease:
     """A dry run: the parser's reading of the release, stored nowhere (ParseBudgetError when
     it runs past ICALFEED_PARSE_BUDGET_SECONDS)."""
     doc = _document(sub, "api")
-    return default_parse(
-        doc.text,
-        published=sub.published or doc.published,
-        content_type=doc.content_type,
-        budget_seconds=config.parse_budget_seconds,
-    )
+    try:
+        return default_parse(
+            doc.text,
+            published=sub.published or doc.published,
+            content_type=doc.content_type,
+            budget_seconds=config.parse_budget_seconds,
+        )
+    except IcalfeedError:
+        raise
+    except Exception as e:  # a parser bug must not become a 500: say what failed
+        raise ReleaseError(f"the parser failed on this release: {type(e).__name__}: {e}") from e
 
 
 def ingest_submission(
