@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -183,3 +184,22 @@ def test_private_server_read_login(make_app: Callable[..., Flask]) -> None:
     assert log_in(c, READ_TOKEN).status_code == 302
     assert c.get("/").status_code == 200
     assert c.get("/admin/paste").status_code == 401  # reading is not writing
+
+
+def test_paste_a_url_preview_then_add(
+    make_app: Callable[..., Flask], http_server: Any, web_store: Store
+) -> None:
+    url = http_server.route("/pr/imgn", RELEASE.encode(), content_type="text/plain")
+    c = make_app(allow_private_urls=True).test_client()
+    log_in(c)
+    token = csrf_from(c.get("/admin/paste").get_data(as_text=True))
+    r = c.post("/admin/paste", data={"url": url, "csrf_token": token})
+    html = r.get_data(as_text=True)
+    assert 'id="preview-result"' in html
+    assert "IMGN" in html
+    assert f'name="url" value="{url}"' in html
+    r = c.post("/admin/paste/add", data={"url": url, "text": "", "csrf_token": token})
+    assert r.status_code == 302
+    releases = web_store.releases(limit=1)
+    assert releases[0].source.kind == "url"
+    assert releases[0].source.location == url
