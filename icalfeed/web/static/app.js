@@ -8,6 +8,10 @@
     var day = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
     var clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZoneName: "short" });
     var text = "Your time: " + day.format(start) + ", " + clock.format(start);
+    if (end && !isNaN(end.getTime())) {
+      var short = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+      text = "Your time: " + day.format(start) + ", " + short.format(start) + " – " + clock.format(end);
+    }
     return { text: text, title: zone };
   }
 
