@@ -161,12 +161,17 @@ def run_ics_check(paths: Iterable[Path], *, feed: bool = False) -> tuple[int, li
 
 
 def check_calendars(tmp_path: Path, calendars: dict[str, bytes], *, feed: bool = True) -> None:
-    """Write each calendar and assert that ics-check passes on all of them."""
-    paths = []
+    """Write each calendar and assert that ics-check passes on every one.
+
+    One ics-check run per file: vobject keeps VTIMEZONEs in a process-wide registry by TZID, so
+    in a run over several files the second file's America/Los_Angeles is read with the first
+    file's rules (an artefact of the checker, not of either file).
+    """
+    results = {}
     for name, data in calendars.items():
         path = tmp_path / f"{name}.ics"
         path.write_bytes(data)
-        paths.append(path)
-    status, problems, summary = run_ics_check(paths, feed=feed)
-    assert problems == [], summary
-    assert status == 0, summary
+        status, problems, summary = run_ics_check([path], feed=feed)
+        if status != 0 or problems:
+            results[name] = (status, problems, summary)
+    assert results == {}
