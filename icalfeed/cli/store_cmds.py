@@ -128,17 +128,14 @@ def _duration(value: str) -> int:
 @click.option(
     "--every",
     metavar="DURATION",
+    is_flag=False,
+    flag_value="",
     default=None,
-    help="Keep polling at this interval (90s, 15m, 4h; default ICALFEED_POLL_EVERY). "
+    help="Keep polling at this interval (90s, 15m, 4h); `--every` alone: ICALFEED_POLL_EVERY. "
     "Without it, poll once and exit.",
 )
-@click.option("--forever", is_flag=True, help="Poll every ICALFEED_POLL_EVERY until stopped.")
 def poll(
-    feeds: tuple[str, ...],
-    database: str | None,
-    workers: int | None,
-    every: str | None,
-    forever: bool,
+    feeds: tuple[str, ...], database: str | None, workers: int | None, every: str | None
 ) -> None:
     """Poll RSS/Atom newsrooms (FEEDS, else ICALFEED_FEEDS) and ingest new items.
 
@@ -152,7 +149,7 @@ def poll(
     if not urls:
         store.close()
         raise click.UsageError("no feeds: name them, or set ICALFEED_FEEDS")
-    interval = _duration(every) if every else (store.config.poll_every if forever else None)
+    interval = None if every is None else _duration(every) if every else store.config.poll_every
     try:
         with Ingestor(store, workers=workers) as ingestor:
             while True:

@@ -58,6 +58,13 @@ Writing (ingestion; see :mod:`icalfeed.ingest` for the whole pipeline)
   descriptions.
 - ``store.pending_releases() -> list[int]`` — releases stored but never parsed (a process killed
   mid-ingest); ingestion parses them on its next run.
+- Bulk: ``store.add_releases([NewRelease, ...]) -> list[AddedRelease]`` and
+  ``store.record_parses([(release_id, ParseResult), ...], replace=False) -> list[Applied]`` do
+  the same for a whole batch in one transaction with a constant number of statements. In a
+  batch, each event's *net* change is reported once, on the last release that describes it.
+  ``ParseResult.prepared`` (from :func:`icalfeed.store.history.prepare_events`) lets a worker
+  process serialise the events so that the writer only writes.
+- ``store.release_ids(outcome=None)`` (oldest first), ``store.held_release(id) -> bool``.
 
 Identity and SEQUENCE
 ---------------------
@@ -110,6 +117,7 @@ from icalfeed.store.records import (
     NewRelease,
     Outcome,
     ParseResult,
+    PreparedEvent,
     ReleaseInfo,
     Review,
     ReviewItem,
@@ -133,6 +141,7 @@ __all__ = [
     "NewRelease",
     "Outcome",
     "ParseResult",
+    "PreparedEvent",
     "ReleaseInfo",
     "Review",
     "ReviewItem",
