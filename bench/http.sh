@@ -4,6 +4,8 @@
 # as a static file (plain, gzip_static, 304), in the same run, with wrk from Debian's packages.
 #
 #   bench/http.sh [EVENTS] [SECONDS]        defaults: 10000 events, 10 s per case
+#   BENCH_DIR=/tmp/b bench/http.sh          keep the store in /tmp/b and reuse it next time
+#   GUNICORN_ARGS='--threads 4' ...         extra gunicorn options
 #
 # Installs wrk and nginx with apt-get when missing (as root). Issue 5's targets: 304s >= 5,000/s;
 # full GETs within 4x of nginx.
@@ -30,29 +32,33 @@ need() {
 need
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
-work=$(mktemp -d /tmp/icalfeed-bench-http.XXXXXX)
+# BENCH_DIR=folder keeps the store (and its rendered VEVENTs) there between runs.
+keep=${BENCH_DIR:-}
+if [ -n "$keep" ]; then work=$keep; mkdir -p "$work"; else work=$(mktemp -d /tmp/icalfeed-bench-http.XXXXXX); fi
 chmod 755 "$work"
 gunicorn_pid=""
 nginx_pid=""
 cleanup() {
     [ -n "$gunicorn_pid" ] && kill "$gunicorn_pid" 2>/dev/null && wait "$gunicorn_pid" 2>/dev/null || true
     [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
-    rm -rf "$work"
+    [ -n "$keep" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
 free_port() { python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-python bench/http_store.py "$work" "$events"
 export ICALFEED_INSTANCE_PATH=$work ICALFEED_ACCESS_LOG="" ICALFEED_LOG_LEVEL=warning
-# Render and cache every VEVENT once, in one process, before timing anything (what a first
-# subscriber's fetch would do).
-started=$(date +%s.%N)
-icalfeed serve --get /calendar.ics >/dev/null
-echo "first render of the feed (cold VEVENT cache): $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}') s"
+if [ ! -f "$work/icalfeed.sqlite3" ]; then
+    python bench/http_store.py "$work" "$events"
+    # Render and cache every VEVENT once, in one process, before timing anything (what a first
+    # subscriber's fetch would do).
+    started=$(date +%s.%N)
+    icalfeed serve --get /calendar.ics >/dev/null
+    echo "first render of the feed (cold VEVENT cache): $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}') s"
+fi
 app_port=$(free_port)
 gunicorn --config python:icalfeed.web.gunicorn_conf --bind "127.0.0.1:$app_port" --workers 2 \
-    'icalfeed.web:create_app()' >"$work/gunicorn.log" 2>&1 &
+    ${GUNICORN_ARGS:-} 'icalfeed.web:create_app()' >"$work/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 feed="http://127.0.0.1:$app_port/calendar.ics"
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$app_port/healthz" && break; sleep 0.1; done
@@ -61,7 +67,7 @@ for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$app_port/health
 mkdir -p "$work/www"
 curl -sf -D "$work/headers" -o "$work/www/calendar.ics" "$feed"
 etag=$(grep -i '^etag:' "$work/headers" | cut -d' ' -f2- | tr -d '\r')
-gzip -6 -n -k "$work/www/calendar.ics"
+gzip -6 -n -k -f "$work/www/calendar.ics"
 count=$(grep -c '^BEGIN:VEVENT' "$work/www/calendar.ics")
 echo "feed: $count events, $(stat -c %s "$work/www/calendar.ics") bytes, gzip $(stat -c %s "$work/www/calendar.ics.gz") bytes"
 
@@ -110,4 +116,4 @@ row() {
 row "full GET" "$(rate "$feed")" "$(rate "$static")"
 row "gzip GET" "$(rate "$feed" 'Accept-Encoding: gzip')" "$(rate "$static" 'Accept-Encoding: gzip')"
 row "304 revalidation" "$(rate "$feed" "If-None-Match: $etag")" "$(rate "$static" "If-None-Match: $nginx_etag")"
-echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 sync workers; nginx: 2 workers"
+echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 workers ${GUNICORN_ARGS:-(sync)}; nginx: 2 workers; load average: $(cut -d" " -f1-3 /proc/loadavg)"
