@@ -130,12 +130,12 @@ _ANGLE_URL = re.compile(r"<((?:https?://|www\.)[^<>\s]{1,500})>")
 # "ESTLINK:", "0062International". Only capitalised label words followed by a colon or a
 # dial-in word, after a digit or an upper-case zone letter.
 _GLUED_LABEL = re.compile(
-    r"(?<=[0-9a-z)])(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
+    r"(?<=[0-9a-z)])(?=[A-Z])(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
     r"Conference ID|Passcode|PASSCODE|Access|Participant|International|Domestic|Replay|"
     r"Location|Venue|Register|Registration|Event|U\.S\.|US Dial|Canada|UK)\b[^\n]{0,40}?[:\-–])"
 )
 _GLUED_ZONE_LABEL = re.compile(
-    r"\b(EST|EDT|ET|CST|CDT|CT|PST|PDT|PT|GMT|BST|CET|CEST|UTC)(LINK|TIME|DATE|Link|Time|Date|"
+    r"\b(?=[A-Z]{2})(EST|EDT|ET|CST|CDT|CT|PST|PDT|PT|GMT|BST|CET|CEST|UTC)(LINK|TIME|DATE|Link|Time|Date|"
     r"Webcast|Dial)\b"
 )
 _MANY_BLANKS = re.compile(r"\n[ ]*\n(?:[ ]*\n)+")

@@ -19,6 +19,7 @@ Errors: :class:`~icalfeed.errors.ParseBudgetError` when ``budget_seconds`` runs 
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from icalfeed.errors import UnsupportedContentError
@@ -52,5 +53,6 @@ def parse_release(
     base = content_type.split(";")[0].strip().lower() or "text/plain"
     if base not in _TEXT_TYPES:
         raise UnsupportedContentError(f"cannot parse {base!r}: give text/plain or text/html")
+    started = time.perf_counter()
     release = read_release(text, published=published, content_type=base)
-    return extract_events(release, budget_seconds=budget_seconds)
+    return extract_events(release, budget_seconds=budget_seconds, started=started)

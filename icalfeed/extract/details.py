@@ -247,6 +247,7 @@ _CONF_WORD = (
     r"(?:Conference|Summit|Forum|Symposium|Seminar|Rodeo|Showcase|Expo|Congress|Meeting|"
     r"Day|Days|Series|Roadshow|Week|Event)"
 )
+_CONF_WORD_RE = re.compile(rf"\b{_CONF_WORD}\b")
 _NAME_PART = r"(?:[A-Z0-9][\w&.’'/\-]*|&|of|and|on|the|for|in|de|du|–|-|@)"
 _CONF_NAME = re.compile(
     rf"(?:(?:The|the)\s)?(?:{_NAME_PART}\s){{0,10}}?[A-Z0-9][\w&.’'/\-]*\s(?:{_NAME_PART}\s){{0,4}}?"
@@ -270,6 +271,8 @@ def conference_name(text: str) -> str | None:
     """The most specific conference name written in ``text`` (``Jefferies 2017 London
     Healthcare Conference``), or None."""
     best: str | None = None
+    if not _CONF_WORD_RE.search(text):
+        return None
     for m in _CONF_NAME.finditer(text):
         name = m.group(0).strip(" ,.-–")
         name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name

@@ -25,6 +25,7 @@ The rules, in order:
 from __future__ import annotations
 
 import contextlib
+import bisect
 import re
 import time as _time
 from dataclasses import dataclass, field
@@ -87,8 +88,9 @@ class _Draft:
 
 
 class _Budget:
-    def __init__(self, seconds: float | None) -> None:
-        self.deadline = None if seconds is None else _time.perf_counter() + seconds
+    def __init__(self, seconds: float | None, started: float | None = None) -> None:
+        begin = _time.perf_counter() if started is None else started
+        self.deadline = None if seconds is None else begin + seconds
         self.seconds = seconds
 
     def check(self) -> None:
@@ -115,7 +117,10 @@ _RESCHEDULE = re.compile(r"\b(?:reschedul\w*|new\s+date|moved\s+to|will\s+now\s+
 
 
 def _dates_in(dates: list[DateMention], start: int, end: int) -> list[DateMention]:
-    return [d for d in dates if start <= d.start < end]
+    """The dates (sorted by position) that start in [start, end): a binary search."""
+    lo = bisect.bisect_left(dates, start, key=lambda d: d.start)
+    hi = bisect.bisect_left(dates, end, lo=lo, key=lambda d: d.start)
+    return dates[lo:hi]
 
 
 def _is_original_date(text: str, d: DateMention, clause_start: int) -> bool:
@@ -146,9 +151,13 @@ def _pick_date(
         # the closest date; one right after the time ("at 4:30 p.m. ET on Thursday, April 28")
         # or right before it ("April 28, 2011 at 4:30 p.m.") are equally good
         return min(near, key=lambda d: min(abs(d.start - t.end), abs(t.start - d.end))), "clause"
-    body = [d for d in dates if d.start >= body_start or d.relative]
+    body = dates[bisect.bisect_left(dates, body_start, key=lambda d: d.start) :]
     if _SAME_DAY.search(text[cs:ce]):
-        earlier = [d for d in body if t.start - 1500 <= d.end <= t.start and not d.relative]
+        earlier = [
+            d
+            for d in _dates_in(body, t.start - 1600, t.start)
+            if d.end <= t.start and not d.relative
+        ]
         if earlier:
             return earlier[-1], "earlier"
     li = seg.line_index(t.start)
@@ -164,7 +173,9 @@ def _pick_date(
         cands = [d for d in _dates_in(body, ls, le) if not _is_original_date(text, d, ls)]
         if cands:
             return (cands[-1] if step < 0 else cands[0]), "line"
-    earlier = [d for d in body if t.start - 600 <= d.end <= t.start and not d.relative]
+    earlier = [
+        d for d in _dates_in(body, t.start - 700, t.start) if d.end <= t.start and not d.relative
+    ]
     for d in reversed(earlier):
         dcs, dce = seg.clause(d.start)
         if EVENT_WORDS.search(text[dcs:dce]) and not _is_original_date(text, d, dcs):
@@ -218,9 +229,10 @@ def _zone_for(
     if all_times_zone and not local_word:
         return all_times_zone, flags, warnings
     if not local_word:
-        for other in sorted(times, key=lambda o: abs(o.start - group[0].start)):
-            if abs(other.start - group[0].start) > 400:
-                break
+        here_pos = group[0].start
+        lo = bisect.bisect_left(times, here_pos - 400, key=lambda o: o.start)
+        hi = bisect.bisect_right(times, here_pos + 400, key=lambda o: o.start)
+        for other in sorted(times[lo:hi], key=lambda o: abs(o.start - here_pos)):
             if other.zone and other.zone.lower() != "local time":
                 tzid = resolve_zone(other.zone, ctx)
                 if tzid:
@@ -635,9 +647,15 @@ def _regions(
     return regions, (start, firsts[0])
 
 
-def extract_events(release: Release, *, budget_seconds: float | None = None) -> ParsedRelease:
-    """Every event the release announces, in the order the release names them."""
-    budget = _Budget(budget_seconds)
+def extract_events(
+    release: Release, *, budget_seconds: float | None = None, started: float | None = None
+) -> ParsedRelease:
+    """Every event the release announces, in the order the release names them.
+
+    ``budget_seconds`` counts from ``started`` (a ``time.perf_counter()`` value; default now).
+    """
+    budget = _Budget(budget_seconds, started)
+    budget.check()
     text = release.text
     end = body_end(text, release.body_start)
     body = text[:end]
@@ -645,8 +663,8 @@ def extract_events(release: Release, *, budget_seconds: float | None = None) -> 
     ctx = ZoneContext.for_release(release.dateline_place, text)
     seg = Segments(body)
     budget.check()
-    dates = find_dates(body)
-    times = find_times(body)
+    dates = find_dates(body, check=budget.check)
+    times = find_times(body, check=budget.check)
     budget.check()
     warnings: list[str] = []
     if release.published is None:

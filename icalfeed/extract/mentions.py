@@ -8,6 +8,7 @@ tests/test_extract_redos.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -32,6 +33,8 @@ _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 
 _DATE_RE = re.compile(
+    # a date starts a word with a digit, a month's or a weekday's initial: a cheap first test
+    r"\b(?=[0-9JFMASONDTWjfmasondtw])"
     rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s{{1,3}}(?:the\s)?)?(?:"
     # April 28, 2011 / Apr. 28 / April 28-29, 2011 / April 28th
     rf"(?P<m1>{_MONTH}|{_MONTH_CAPS})\.?\s{{1,3}}(?P<d1>\d{{1,2}}){_ORD}"
@@ -102,10 +105,15 @@ def _weekday(word: str | None) -> int | None:
     return _WEEKDAYS.get(word[:3].lower()) if word else None
 
 
-def find_dates(text: str) -> list[DateMention]:
-    """Every date and relative-date word in ``text``, in order."""
+def find_dates(text: str, check: Callable[[], None] | None = None) -> list[DateMention]:
+    """Every date and relative-date word in ``text``, in order.
+
+    ``check`` is called every few hundred matches (the parser's time budget raises there).
+    """
     found: list[DateMention] = []
-    for m in _DATE_RE.finditer(text):
+    for n, m in enumerate(_DATE_RE.finditer(text)):
+        if check is not None and n % 256 == 255:
+            check()
         g = m.groupdict()
         try:
             if g["m1"]:
@@ -199,10 +207,12 @@ def _hour12(hour: int, ap: str) -> int:
     return hour + 12 if ap.lower() == "p" else hour
 
 
-def find_times(text: str) -> list[TimeMention]:
+def find_times(text: str, check: Callable[[], None] | None = None) -> list[TimeMention]:
     """Every clock time in ``text`` with the zone word that follows it, in order."""
     found: list[TimeMention] = []
-    for m in _TIME_RE.finditer(text):
+    for n, m in enumerate(_TIME_RE.finditer(text)):
+        if check is not None and n % 256 == 255:
+            check()
         g = m.groupdict()
         if g["h"] is not None:
             hour = int(g["h"])

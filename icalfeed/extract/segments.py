@@ -23,11 +23,23 @@ def body_end(text: str, start: int) -> int:
     return m.start() if m else len(text)
 
 
-_ABBREV_END = re.compile(
-    r"(?:\b[ap]\.\s?m|\bNo|\bInc|\bCorp|\bCo|\bLtd|\bU\.S|\bMr|\bMrs|\bMs|\bDr|\bSt|\bJan|\bFeb|"
-    r"\bMar|\bApr|\bJun|\bJul|\bAug|\bSep|\bSept|\bOct|\bNov|\bDec|\bvs|\be\.g|\bi\.e|\betc|"
-    r"\bN\.V|\bS\.A|\bApprox|\bapprox|\bwww|(?<![\w-])[A-Z])\.$"
+_ABBREVIATIONS = frozenset(
+    "a.m p.m am pm no inc corp co ltd u.s mr mrs ms dr st jan feb mar apr jun jul aug sep sept "
+    "oct nov dec vs e.g i.e etc n.v s.a approx www a.m.e.t".split()
 )
+
+
+def _is_abbreviation(before: str) -> bool:
+    """Whether the word before a full stop is an abbreviation (``p.m.``, ``Inc.``, ``J.``)."""
+    words = before.split()
+    if not words:
+        return False
+    word = words[-1].lstrip('("“')
+    if len(word) == 1 and word.isalpha() and word.isupper():
+        return True  # an initial: "J. M. Smucker"
+    return word.lower() in _ABBREVIATIONS or word.lower().endswith(("a.m", "p.m", "u.s"))
+
+
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"“(]?[A-Z0-9])")
 
 
@@ -46,7 +58,7 @@ class Segments:
         for s, e in self._logical_lines():
             pos_ = s
             for m in _SENTENCE_END.finditer(text, s, e):
-                if _ABBREV_END.search(text, max(pos_, m.start() - 8), m.end()):
+                if _is_abbreviation(text[max(pos_, m.start() - 12) : m.start()]):
                     continue
                 self.clauses.append((pos_, m.end()))
                 pos_ = m.end() + 1
