@@ -24,8 +24,8 @@ The rules, in order:
 
 from __future__ import annotations
 
-import contextlib
 import bisect
+import contextlib
 import re
 import time as _time
 from dataclasses import dataclass, field

@@ -24,8 +24,44 @@ def body_end(text: str, start: int) -> int:
 
 
 _ABBREVIATIONS = frozenset(
-    "a.m p.m am pm no inc corp co ltd u.s mr mrs ms dr st jan feb mar apr jun jul aug sep sept "
-    "oct nov dec vs e.g i.e etc n.v s.a approx www a.m.e.t".split()
+    [
+        "a.m",
+        "p.m",
+        "am",
+        "pm",
+        "no",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "u.s",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "vs",
+        "e.g",
+        "i.e",
+        "etc",
+        "n.v",
+        "s.a",
+        "approx",
+        "www",
+        "a.m.e.t",
+    ]
 )
 
 
