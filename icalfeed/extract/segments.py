@@ -24,7 +24,7 @@ def body_end(text: str, start: int) -> int:
 
 
 _ABBREVIATIONS = frozenset(
-    [
+    {
         "a.m",
         "p.m",
         "am",
@@ -60,8 +60,7 @@ _ABBREVIATIONS = frozenset(
         "s.a",
         "approx",
         "www",
-        "a.m.e.t",
-    ]
+    }
 )
 
 
