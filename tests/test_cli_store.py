@@ -273,3 +273,13 @@ def _releases(url: str) -> int:
 def _clean_environment(monkeypatch: Any) -> None:
     monkeypatch.delenv("ICALFEED_DATABASE_URL", raising=False)
     monkeypatch.delenv("ICALFEED_FEEDS", raising=False)
+
+
+def test_the_progress_bar_counts_release_files(tmp_path: Path) -> None:
+    from icalfeed.cli.store_cmds import count_releases
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for name in ["a.txt", "sub/b.HTML", "sub/c.eml", "d.pdf", ".e.txt", ".hidden/f.txt"]:
+        (tmp_path / name).write_text("x")
+    assert count_releases((str(tmp_path), "-", "https://ir.example.com/pr")) == 5

@@ -7,6 +7,7 @@ database at another schema revision with a message naming ``icalfeed db upgrade`
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -49,11 +50,34 @@ def open_store(database: str | None, *, create: bool = False) -> Any:
     return Store.open(config, database or None, create=create)
 
 
-class _Progress:
-    """A one-line counter on standard error while a bulk run goes (only on a terminal)."""
+def count_releases(paths: tuple[str, ...]) -> int:
+    """How many releases ``paths`` name (files with a release suffix; a URL or - counts one)."""
+    from icalfeed.sources.files import SUFFIX_TYPES
 
-    def __init__(self, enabled: bool) -> None:
+    n = 0
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for _root, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                n += sum(
+                    1
+                    for f in files
+                    if not f.startswith(".") and Path(f).suffix.lower() in SUFFIX_TYPES
+                )
+        else:
+            n += 1
+    return n
+
+
+class _Progress:
+    """A progress bar on standard error while a bulk run goes (only on a terminal)."""
+
+    WIDTH = 30
+
+    def __init__(self, enabled: bool, total: int | None = None) -> None:
         self.enabled = enabled and sys.stderr.isatty()
+        self.total = total
         self.started = time.perf_counter()
 
     def __call__(self, summary: Any) -> None:
@@ -61,9 +85,14 @@ class _Progress:
             return
         n = summary.seen + summary.resumed
         rate = n / max(time.perf_counter() - self.started, 1e-9)
+        bar = ""
+        if self.total:
+            filled = min(self.WIDTH, self.WIDTH * n // self.total)
+            bar = f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {n}/{self.total} "
+        else:
+            bar = f"{n} releases "
         click.echo(
-            f"\r{n} releases, {summary.added} events added, {len(summary.failed)} failed "
-            f"({rate:.0f}/s)",
+            f"\r{bar}{summary.added} events added, {len(summary.failed)} failed ({rate:.0f}/s)",
             err=True,
             nl=False,
         )
@@ -96,7 +125,7 @@ def ingest(paths: tuple[str, ...], database: str | None, workers: int | None, qu
     from icalfeed.ingest import Ingestor, Summary, incoming_from_paths
 
     store = open_store(database, create=True)
-    progress = _Progress(not quiet)
+    progress = _Progress(not quiet, count_releases(paths) if sys.stderr.isatty() else None)
     try:
         summary = Summary()
         with Ingestor(store, workers=workers, progress=progress) as ingestor:

@@ -89,7 +89,8 @@ class Store:
         engine = make_engine(url or config.resolved_database_url)
         try:
             if create:
-                with mapped_errors(url or ""), engine.connect() as conn:
+                shown = engine.url.render_as_string(hide_password=False)
+                with mapped_errors(shown), engine.connect() as conn:
                     empty = migrate.is_empty(conn)
                     conn.rollback()
                 if empty:
