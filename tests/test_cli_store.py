@@ -283,3 +283,16 @@ def test_the_progress_bar_counts_release_files(tmp_path: Path) -> None:
     for name in ["a.txt", "sub/b.HTML", "sub/c.eml", "d.pdf", ".e.txt", ".hidden/f.txt"]:
         (tmp_path / name).write_text("x")
     assert count_releases((str(tmp_path), "-", "https://ir.example.com/pr")) == 5
+
+
+def test_ingest_fetches_urls_and_refuses_private_ones(
+    db: str, http_server: Any, monkeypatch: Any
+) -> None:
+    url = http_server.route("/pr/1", RELEASE.encode(), content_type="text/plain; charset=utf-8")
+    refused = icalfeed("ingest", "--database", db, url)
+    assert "skipped" in refused.output
+    assert events_of(db) == []
+    monkeypatch.setenv("ICALFEED_ALLOW_PRIVATE_URLS", "1")
+    fetched = icalfeed("ingest", "--database", db, url)
+    assert fetched.exit_code == 0, fetched.output
+    assert [uid for uid, _, _ in events_of(db)] == ["acme-earnings-call-q1-2024@icalfeed"]
