@@ -134,14 +134,10 @@ def test_our_releases_are_present() -> None:
 # Releases the parser still gets (partly) wrong, with what is wrong. strict: a fix must
 # remove the entry, so this list only shrinks.
 KNOWN_GAPS = {
-    "cst-china-shanghai.txt": "China 400 dial-in number 4001-555-372 not recognised",
     "eml-html-only-rd-day.eml": "time range with a no-break space kept as all-day, not timed",
     "frankfurt-agm-ddmmyyyy.txt": "issuer name from the board sentence; duplicate all-day AGM",
     "ist-india.html": "passcode TATVIK (letters only) not recognised",
-    "neg-past-results.txt": "a call held 'this morning' reported as a future event",
     "no-zone-no-dateline.txt": "webcast link on its own labelled line not found",
-    "nzdt-auckland.txt": "Australian toll-free 1800 555 083 not recognised",
-    "postponed-tbd.txt": "postponed call's time dropped: kept as all-day",
     "three-conferences-bullets.txt": "shared webcast domain not applied to every bullet",
     "zones-disagree.txt": "call with results words and a conference name classed as a presentation",
 }

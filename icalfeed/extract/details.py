@@ -24,6 +24,7 @@ _PHONE = re.compile(
     r"|(?:1[\s.\-])?\(?[2-9]\d{2}\)?[\s.\-]{0,2}\d{3}[\s.\-]\d{4}"
     r"|1[\s.\-]?8\d\d[\s.\-]?[A-Z0-9]{3}[\s.\-]?[A-Z0-9]{4}"
     r"|0\d{2,4}[\s\-]\d{3,4}[\s\-]?\d{3,4}"
+    r"|400\d?[\s\-]\d{3}[\s\-]?\d{3,4}|1[38]00[\s\-]?\d{3}[\s\-]?\d{3}"
     r")(?![\w/=]|-\d|\.\d)"
 )
 _PHONE_CONTEXT = re.compile(
@@ -47,7 +48,7 @@ _PASSCODE = re.compile(
     r"replay\s+(?:code|id|passcode)|id\s+number|call\s+id|code)\b"
     r"(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-|–|of|=)?\s*(?:#\s*)?"
     r"(?P<code>[\"“'‘][A-Za-z0-9][\w\-]{1,30}[.,]?[\"”'’]|\d[\d \-]{2,18}\d|"
-    r"(?=[A-Z0-9\-]{0,20}\d)[A-Z0-9][A-Z0-9\-]{3,20}\b)",
+    r"(?=[A-Z0-9\-]{0,20}\d)[A-Z0-9][A-Z0-9\-]{3,20}\b|(?P<word>[A-Z]{4,12})\b)",
     re.I,
 )
 _URL = re.compile(
@@ -180,6 +181,11 @@ def find_details(
             item = DialIn(number, _label_before(region, s + m.start()))
             (replay_dial_ins if is_replay else dial_ins).append(item)
         for m in _PASSCODE.finditer(clause):
+            if m["word"] and not (
+                m["word"].isupper()
+                and re.search(r"[:=]\s*$|\bis\s+$", m.group(0)[: m.start("code") - m.start()])
+            ):
+                continue  # a word in capitals is a code only right after "Passcode:"
             code = _clean_code(m["code"])
             if not re.search(r"\d", code) and m["code"][0] not in "\"“'‘":
                 continue

@@ -42,6 +42,7 @@ from icalfeed.extract.kinds import (
     MEETING_WORDS,
     classify,
     is_not_event_time,
+    is_replaced_time,
     status_of,
     strong_all_day,
 )
@@ -112,7 +113,14 @@ _ORIGINAL = re.compile(
     r"rather\s+than|replac\w+)\s+(?:the\s+)?(?:previously\s+)?(?:announced\s+)?(?:date\s+of\s+)?$",
     re.I,
 )
-_PAST = re.compile(r"\b(?:was\s+held|were\s+held|took\s+place|presented|hosted|held\s+on)\b", re.I)
+_PAST = re.compile(
+    r"\b(?:was\s+held|were\s+held|took\s+place|presented|hosted|held|conducted)\b", re.I
+)
+_UNDECIDED = re.compile(
+    r"\b(?:to\s+(?:a\s+)?(?:later\s+)?date\s+to\s+be\s+(?:determined|announced|confirmed)|"
+    r"until\s+further\s+notice|postpone\w*|cancel\w*)",
+    re.I,
+)
 _RESCHEDULE = re.compile(r"\b(?:reschedul\w*|new\s+date|moved\s+to|will\s+now\s+(?:be|take))", re.I)
 
 
@@ -144,9 +152,13 @@ def _pick_date(
     t: TimeMention,
     headline_dates: list[DateMention],
     body_start: int,
+    *,
+    keep_original: bool = False,
 ) -> tuple[DateMention | None, str]:
     cs, ce = seg.clause(t.start)
-    near = [d for d in _dates_in(dates, cs, ce) if not _is_original_date(text, d, cs)]
+    near = [
+        d for d in _dates_in(dates, cs, ce) if keep_original or not _is_original_date(text, d, cs)
+    ]
     if near:
         # the closest date; one right after the time ("at 4:30 p.m. ET on Thursday, April 28")
         # or right before it ("April 28, 2011 at 4:30 p.m.") are equally good
@@ -352,7 +364,13 @@ def _timed_drafts(
             continue  # the dateline's or a portal's timestamp, not an event
         if is_not_event_time(text[cs : t.start], text[t.end : ce]):
             continue
-        d, how = _pick_date(text, seg, dates, t, headline_dates, release.body_start)
+        # a replaced time is no event, unless nothing replaces it (postponed to a date TBD)
+        undecided = bool(_UNDECIDED.search(text[cs:ce]))
+        if is_replaced_time(text[cs : t.start]) and not undecided:
+            continue
+        d, how = _pick_date(
+            text, seg, dates, t, headline_dates, release.body_start, keep_original=undecided
+        )
         if d is None:
             continue
         day, flags, warns = _value(d, published)

@@ -11,6 +11,7 @@ __all__ = [
     "MEETING_WORDS",
     "classify",
     "is_not_event_time",
+    "is_replaced_time",
     "status_of",
     "strong_all_day",
 ]
@@ -94,6 +95,12 @@ _POSITIVE_AFTER = re.compile(
 _AMPM_DOTS = re.compile(r"\b([ap])\.\s?m\.", re.I)
 
 
+def is_replaced_time(before: str) -> bool:
+    """Whether the words before a time say it was replaced ("instead of the previously
+    announced 8:30 a.m.", "originally scheduled for")."""
+    return bool(_ORIGINAL_TIME.search(_AMPM_DOTS.sub(r"\1m", before[-120:])))
+
+
 def is_not_event_time(before: str, after: str = "") -> bool:
     """Whether the words before a time (in its sentence) say it is not an event's start.
 
@@ -101,7 +108,7 @@ def is_not_event_time(before: str, after: str = "") -> bool:
     before the time: "will release results and host a call at 5 p.m." is a call.
     """
     before = _AMPM_DOTS.sub(r"\1m", before[-260:])
-    if _HARD_NOT_EVENT.search(before) or _ORIGINAL_TIME.search(before):
+    if _HARD_NOT_EVENT.search(before):
         return True
     last = None
     for m in _NOT_EVENT_BEFORE.finditer(before):
