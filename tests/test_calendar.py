@@ -28,7 +28,7 @@ from icalfeed.calendar.details import clean_url, tel_uri
 from icalfeed.config import Config
 from icalfeed.errors import CalendarError
 from icalfeed.identity import event_uid
-from icalfeed.model import DialIn, Event, EventKind, Status
+from icalfeed.model import DialIn, Event, EventKind, Replay, Status
 from tests.test_calendar_helpers import (
     agm,
     content_lines,
@@ -152,6 +152,24 @@ def test_vevent_line(line: str) -> None:
 )
 def test_description_carries(text: str) -> None:
     assert text in str(one(imgn_call())["DESCRIPTION"]).split("\n")
+
+
+@pytest.mark.parametrize(
+    ("replay", "block"),
+    [
+        (Replay(until=date(2011, 5, 5)), ["Replay until Thursday, May 5, 2011"]),
+        (
+            Replay(dial_ins=(DialIn("719-457-0820", "U.S."),), passcode="99"),
+            ["Replay:", "U.S.: 719-457-0820", "Replay passcode: 99"],
+        ),
+        (Replay(), None),
+    ],
+    ids=["until-only", "numbers-only", "empty"],
+)
+def test_replay_block(replay: Replay, block: list[str] | None) -> None:
+    blocks = str(one(imgn_call(replay=replay))["DESCRIPTION"]).split("\n\n")
+    replay_blocks = [b.split("\n") for b in blocks if b.startswith("Replay")]
+    assert replay_blocks == ([block] if block else [])
 
 
 def test_description_has_no_empty_sections() -> None:

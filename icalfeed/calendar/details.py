@@ -158,6 +158,11 @@ def _numbers(dial_ins: tuple[DialIn, ...]) -> list[str]:
     return lines
 
 
+def _link(url: str | None) -> str:
+    """A URL as a phone makes it tappable (``https://`` added), else the text as printed."""
+    return clean_url(url) or clean_line(url)
+
+
 def description(event: Event) -> str:
     """The DESCRIPTION: plain text in short labelled blocks, readable on a phone."""
     blocks: list[list[str]] = []
@@ -179,17 +184,18 @@ def description(event: Event) -> str:
     if event.passcode:
         join.append(f"Passcode: {clean_line(event.passcode)}")
     if event.webcast_url:
-        join.append(f"Webcast: {clean_line(event.webcast_url)}")
+        join.append(f"Webcast: {_link(event.webcast_url)}")
     if event.registration_url:
-        join.append(f"Registration: {clean_line(event.registration_url)}")
+        join.append(f"Registration: {_link(event.registration_url)}")
     blocks.append(join)
 
     replay = event.replay
     if replay is not None and (replay.until or replay.dial_ins or replay.passcode):
-        lines = [f"Replay until {long_date(replay.until)}:" if replay.until else "Replay:"]
-        lines += _numbers(replay.dial_ins)
+        details = _numbers(replay.dial_ins)
         if replay.passcode:
-            lines.append(f"Replay passcode: {clean_line(replay.passcode)}")
+            details.append(f"Replay passcode: {clean_line(replay.passcode)}")
+        label = f"Replay until {long_date(replay.until)}" if replay.until else "Replay"
+        lines = [f"{label}:" if details else label, *details]
         blocks.append(lines)
 
     source = []

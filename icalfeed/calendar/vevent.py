@@ -32,7 +32,7 @@ from icalfeed.identity import event_uid
 from icalfeed.model import Event, Status
 
 # Bump when the bytes for the same event and options change, so stores re-render.
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 DEFAULT_OPTIONS = CalendarOptions()
 BEGIN = b"BEGIN:VEVENT\r\n"
 END = b"END:VEVENT\r\n"
