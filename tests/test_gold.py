@@ -30,9 +30,9 @@ CONTENT_TYPES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"
 NEEDS_SOURCES = {".eml", ".xml"}  # read by icalfeed.sources (e-mail, RSS) before the parser
 RELEASE_SUFFIXES = (*CONTENT_TYPES, *NEEDS_SOURCES)
 
-# Floors for the dev corpus: the level measured when the parser landed (F1 0.940) minus a
+# Floors for the dev corpus: the level measured when the parser landed (F1 0.976) minus a
 # hair, so that any regression fails. Issue 2 asks for more; see the closing note.
-MIN_F1 = 0.93
+MIN_F1 = 0.96
 MIN_FIELD = {"tz": 0.97, "dial_in": 0.90, "passcode": 0.90, "webcast_url": 0.90}
 
 

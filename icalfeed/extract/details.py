@@ -34,7 +34,7 @@ _PHONE_CONTEXT = re.compile(
     re.I,
 )
 _CONTACT = re.compile(
-    r"\b(?:contact|media\s+relations|investor\s+relations|inquir|e-?mail|fax|@|"
+    r"\b(?:contact|media\s+relations|investor\s+relations\s*:|inquir|e-?mail|fax|@|"
     r"vice\s+president|director|manager|officer|treasurer|spokes)",
     re.I,
 )
@@ -254,9 +254,10 @@ _CONF_WORD = (
     r"Day|Days|Series|Roadshow|Week|Event)"
 )
 _CONF_WORD_RE = re.compile(rf"\b{_CONF_WORD}\b")
-_NAME_PART = r"(?:[A-Z0-9][\w&.’'/\-]*|&|of|and|on|the|for|in|de|du|–|-|@)"
+_NAME_PART = r"(?:[A-Z][\w&.’'/\-]*|\d{1,4}(?:st|nd|rd|th)?|&|of|and|on|the|for|in|de|du|–|-|@)"
 _CONF_NAME = re.compile(
-    rf"(?:(?:The|the)\s)?(?:{_NAME_PART}\s){{0,10}}?[A-Z0-9][\w&.’'/\-]*\s(?:{_NAME_PART}\s){{0,4}}?"
+    rf"(?:(?:The|the)\s)?(?:{_NAME_PART}\s){{0,10}}?(?:[A-Z][\w&.’'/\-]*|\d{{1,4}}(?:st|nd|rd|th)?)\s"
+    rf"(?:{_NAME_PART}\s){{0,4}}?"
     rf"{_CONF_WORD}\b(?:\s(?:20\d\d|\d{{4}}))?"
     rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]*\s{_CONF_WORD}\b(?:\s20\d\d)?"
 )
@@ -273,14 +274,19 @@ _GENERIC = re.compile(
 )
 
 
-def conference_name(text: str) -> str | None:
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:GMT|UTC|BST|CET|CEST|EET|ET|EST|EDT|CT|CST|CDT|MT|PT|PST|PDT|AM|PM|IST|JST|HKT|SGT)\s+)+"
+)
+
+
+def conference_name(text: str, *, last: bool = False) -> str | None:
     """The most specific conference name written in ``text`` (``Jefferies 2017 London
-    Healthcare Conference``), or None."""
+    Healthcare Conference``), or None; with ``last``, the last one written."""
     best: str | None = None
     if not _CONF_WORD_RE.search(text):
         return None
     for m in _CONF_NAME.finditer(text):
-        name = m.group(0).strip(" ,.-–")
+        name = _LEADING_NOISE.sub("", m.group(0).strip(" ,.-–"))
         name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name
         name = re.sub(r"^(?:Tomorrow|Today|Next\s+Week|This\s+Year)['’]s\s+", "", name)
         name = re.sub(
@@ -294,7 +300,7 @@ def conference_name(text: str) -> str | None:
             continue
         if re.search(r"\b(?:Conference\s+Call|Call)\b", name):
             continue
-        if best is None or len(name) > len(best):
+        if best is None or last or len(name) > len(best):
             best = name
     return best
 

@@ -569,7 +569,7 @@ _INVESTOR_DAY_NAME = re.compile(
 
 
 def _titles(
-    draft: _Draft, issuer: Issuer | None, region: str, headline: str, n_conf: int
+    draft: _Draft, issuer: Issuer | None, region: str, headline: str, n_conf: int, above: str
 ) -> tuple[str, str, str | None, str | None]:
     """Title, identity, conference name and fiscal period of one event."""
     who = short_name(issuer)
@@ -579,10 +579,8 @@ def _titles(
     conference = None
     if draft.kind is EventKind.CONFERENCE_PRESENTATION:
         local = dt.conference_name(draft.context)
-        if local is None:
-            local = (
-                dt.conference_name(region[: max(0, draft.anchor - 0)][-400:]) if region else None
-            )
+        if local is None:  # a list item under its conference's name
+            local = dt.conference_name(above, last=True)
         head = dt.conference_name(headline)
         if local is None and n_conf == 1:
             local = head or dt.conference_name(region)
@@ -712,7 +710,10 @@ def extract_events(
                     else dt.Details()
                 )
             found = _fill(found, shared, tail_shared)
-        title, identity, conference, period = _titles(draft, issuer, region, headline, n_conf)
+        above = body[max(0, draft.clause[0] - 300) : draft.clause[0]]
+        title, identity, conference, period = _titles(
+            draft, issuer, region, headline, n_conf, above
+        )
         n = identities.get(identity, 0) + 1
         identities[identity] = n
         if n > 1:

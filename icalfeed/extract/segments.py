@@ -123,13 +123,16 @@ class Segments:
         text = self.text
         joined: list[tuple[int, int]] = []
         for s, e in self.lines:
+            prev_len = (joined[-1][1] - text.rfind("\n", 0, joined[-1][1]) - 1) if joined else 0
             if (
                 joined
                 and joined[-1][1] == s - 1
                 and e > s
-                and text[s] in "abcdefghijklmnopqrstuvwxyz0123456789("
                 and text[joined[-1][1] - 1 : joined[-1][1]] not in (".", ":", ";", "!", "?", "")
-                and joined[-1][1] - joined[-1][0] >= 40
+                and (
+                    (text[s] in "abcdefghijklmnopqrstuvwxyz0123456789(" and prev_len >= 40)
+                    or prev_len >= 60
+                )
             ):
                 joined[-1] = (joined[-1][0], e)
             else:
