@@ -139,13 +139,22 @@ def content_lines(data: bytes) -> list[str]:
     return data.decode().replace("\r\n ", "").split("\r\n")
 
 
-def run_ics_check(paths: Iterable[Path], *, feed: bool = False) -> tuple[int, list[str], str]:
-    """Run ics-check on ``paths``: exit status, every FAIL/SKIP as text, the summary line."""
-    args = [str(ICS_CHECK), "--json", "--require-all-parsers"]
+def run_ics_check(
+    paths: Iterable[Path], *, feed: bool = False, timeout: int = 120
+) -> tuple[int, list[str], str]:
+    """Run ics-check on ``paths``: exit status, every FAIL/SKIP as text, the summary line.
+
+    ``timeout`` is each parser's limit in seconds (ics-check's own default is 120).
+    """
+    args = [str(ICS_CHECK), "--json", "--require-all-parsers", "--timeout", str(timeout)]
     if feed:
         args.append("--feed")
     proc = subprocess.run(
-        [*args, *map(str, paths)], capture_output=True, text=True, timeout=900, check=False
+        [*args, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=5 * timeout + 60,
+        check=False,
     )
     try:
         report = json.loads(proc.stdout)
@@ -160,7 +169,9 @@ def run_ics_check(paths: Iterable[Path], *, feed: bool = False) -> tuple[int, li
     return proc.returncode, problems, json.dumps(report.get("summary"))
 
 
-def check_calendars(tmp_path: Path, calendars: dict[str, bytes], *, feed: bool = True) -> None:
+def check_calendars(
+    tmp_path: Path, calendars: dict[str, bytes], *, feed: bool = True, timeout: int = 120
+) -> None:
     """Write each calendar and assert that ics-check passes on every one.
 
     One ics-check run per file: vobject keeps VTIMEZONEs in a process-wide registry by TZID, so
@@ -171,7 +182,7 @@ def check_calendars(tmp_path: Path, calendars: dict[str, bytes], *, feed: bool =
     for name, data in calendars.items():
         path = tmp_path / f"{name}.ics"
         path.write_bytes(data)
-        status, problems, summary = run_ics_check([path], feed=feed)
+        status, problems, summary = run_ics_check([path], feed=feed, timeout=timeout)
         if status != 0 or problems:
             results[name] = (status, problems, summary)
     assert results == {}
