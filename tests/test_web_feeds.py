@@ -298,3 +298,10 @@ def test_a_burst_of_revalidations_is_answered_before_flask(
     # another URL still goes through the app
     c.get("/calendar.ics?ticker=ZETA", headers={"If-None-Match": first.headers["ETag"]})
     assert len(asked) == 1
+
+
+def test_private_page_links_carry_the_read_token(make_app: Callable[..., Flask]) -> None:
+    c = make_app(private=True, read_token=READ_TOKEN).test_client()
+    html = c.get("/", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).get_data(as_text=True)
+    assert f"webcal://localhost/calendar.ics?token={READ_TOKEN}" in html
+    assert f"/events/{ACME_CALL}.ics?token={READ_TOKEN}" in html

@@ -162,11 +162,15 @@ def require_read() -> None:
 
 
 def read_token_param() -> str | None:
-    """The ``?token=`` to carry into links on a private server, when the reader sent one."""
-    if not config().private:
+    """The ``?token=`` that feed links need on a private server, for a reader allowed to read.
+
+    Calendar apps cannot log in, so a subscribe link must carry the read token itself; whoever
+    may read (read token, session or admin) may see it.
+    """
+    cfg = config()
+    if not cfg.private or not cfg.read_token:
         return None
-    token = request.args.get("token")
-    return token if token and read_allowed() else None
+    return cfg.read_token if read_allowed() else None
 
 
 def csrf_token() -> str:
