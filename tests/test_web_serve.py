@@ -80,3 +80,23 @@ def test_get_needs_a_path(env: dict[str, str]) -> None:
 )
 def test_subscribe_url(host: str, port: int, public: str, expected: str) -> None:
     assert subscribe_url(host, port, public) == expected
+
+
+def test_workers_share_the_generated_secret_key(tmp_path: Path) -> None:
+    from icalfeed.web import create_app
+
+    config = web_settings(tmp_path, secret_key="")
+    first, second = create_app(config), create_app(config)
+    assert first.secret_key == second.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_post_fork_disposes_the_store_pool(env: dict[str, str], tmp_path: Path) -> None:
+    from icalfeed.web import create_app, dispose_stores_after_fork
+
+    config = web_settings(tmp_path, past_days=3650)
+    app = create_app(config)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    dispose_stores_after_fork()
+    assert client.get("/healthz").status_code == 200  # a new connection after disposal
