@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import dateutil.tz
 import icalendar
@@ -29,6 +31,7 @@ from icalfeed.config import Config
 from icalfeed.errors import CalendarError
 from icalfeed.identity import event_uid
 from icalfeed.model import DialIn, Event, EventKind, Replay, Status
+from tests.conftest import REPO
 from tests.test_calendar_helpers import (
     agm,
     content_lines,
@@ -735,3 +738,20 @@ def test_calendar_core_imports_no_edges() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+CALENDAR_SOURCES = sorted((REPO / "icalfeed" / "calendar").glob("*.py"))
+IMPURE = re.compile(
+    r"\b(datetime\.now|datetime\.utcnow|date\.today|time\.time|time\.monotonic|os\.environ|"
+    r"getenv|open\(|Path\(|subprocess|socket|random)\b"
+)
+
+
+@pytest.mark.parametrize("path", CALENDAR_SOURCES, ids=lambda p: p.name)
+def test_calendar_module_reads_no_clock_environment_or_files(path: Path) -> None:
+    code = "\n".join(
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith(("#", ">>>", "..."))
+    )
+    assert IMPURE.findall(code) == []
