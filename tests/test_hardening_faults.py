@@ -1,0 +1,230 @@
+"""Faults: a gunicorn worker killed (SIGKILL) in the middle of ingests, and PostgreSQL stopped
+and restarted under a running app.
+
+- Kill -9: every release acknowledged with a 2xx before, during or after the kill is in the
+  store with its bytes; sending the unacknowledged ones again stores and parses them, and no
+  release stays ``pending``.
+- PostgreSQL down: reads and writes answer 503 with a reason and ``Retry-After`` (never a 500,
+  never a hang); once the server is back the same app answers 200 again, without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.client import HTTPException
+from pathlib import Path
+
+import pytest
+
+from icalfeed.store import Store
+from tests.plugins.gunicorn import LiveServer, start_gunicorn, stop_gunicorn
+from tests.plugins.postgres import PG_BIN, PostgresServer, _as_user, remove_server, start_server
+from tests.test_hardening_concurrency import (
+    LOCKED,
+    database_url,  # noqa: F401 - the fixture, parametrized over SQLite and PostgreSQL
+    ingest,
+    live_gunicorn,
+    open_store,
+    release_text,
+    send,
+)
+from tests.web_helpers import web_settings
+
+pytestmark = pytest.mark.slow
+
+
+def worker_pids(server: LiveServer) -> list[int]:
+    master = server.process.pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def wait_healthy(server: LiveServer, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if send(server.base, "GET", "/healthz", timeout=5).status == 200:
+                return
+        except (OSError, HTTPException):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the app did not answer /healthz 200 within {seconds} s")
+
+
+def test_kill_9_of_a_worker_mid_ingest_loses_no_acknowledged_release(
+    database_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    acked: dict[int, bytes] = {}
+    unacked: list[str] = []
+    problems: list[str] = []
+    stop = threading.Event()
+    counter = iter(range(10_000))
+    lock = threading.Lock()
+    killed: list[int] = []
+
+    with live_gunicorn(tmp_path, database_url) as server:
+
+        def client() -> None:
+            while not stop.is_set():
+                with lock:
+                    n = next(counter)
+                # Long releases so that a parse is in progress when the worker dies.
+                text = release_text(f"Kill{n} Corp.", f"K{n}", "4:30", 28, pad=100)
+                try:
+                    a = ingest(server.base, text, "2026-11-01")
+                except (OSError, HTTPException):
+                    unacked.append(text)  # the connection died with the worker
+                    continue
+                if a.status in (200, 201):
+                    acked[a.json()["release_id"]] = text.encode()
+                elif a.status == 502 or a.status == 503:
+                    unacked.append(text)
+                else:
+                    problems.append(f"{a.status} {a.body[:200]!r}")
+                if LOCKED.search(a.body):
+                    problems.append(f"locked: {a.body[:200]!r}")
+
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            for _ in range(3):  # three kills, a second apart, each of a busy worker
+                time.sleep(1.0)
+                pids = worker_pids(server)
+                assert pids, "no gunicorn workers"
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(pids[0])
+            time.sleep(2.0)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(120)
+        assert server.process.poll() is None, "the gunicorn master died"
+        wait_healthy(server)
+        # A re-send of what was not acknowledged: stored once, parsed, acknowledged now.
+        for text in unacked:
+            a = ingest(server.base, text, "2026-11-01")
+            assert a.status in (200, 201), (a.status, a.body[:200])
+            acked[a.json()["release_id"]] = text.encode()
+        assert set(worker_pids(server)).isdisjoint(killed), "killed workers were not replaced"
+
+    assert not problems, problems[:5]
+    assert len(acked) >= 8, f"too few ingests to say anything: {len(acked)}"
+    store = open_store(tmp_path, database_url)
+    try:
+        for release_id, raw in acked.items():
+            assert store.release(release_id).raw == raw, release_id
+        assert store.pending_releases() == [], "a release stayed pending after it was re-sent"
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------------ PostgreSQL restarted
+
+
+def restart_postgres(server: PostgresServer) -> None:
+    """Start the stopped server again on the same folder and port (as tests/plugins does)."""
+    log = open(server.folder / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
+    server.process = subprocess.Popen(
+        [
+            *_as_user(),
+            str(PG_BIN / "postgres"),
+            "-D",
+            str(server.folder / "data"),
+            "-p",
+            str(server.port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={server.folder}",
+            "-c",
+            "fsync=off",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            server.admin("SELECT 1")
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test's own (the session one is shared: not ours to stop)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed")
+    try:
+        server = start_server()
+    except FileNotFoundError as e:
+        pytest.skip(str(e))
+    yield server
+    remove_server(server)
+
+
+@pytest.mark.postgres
+def test_postgres_restart_gives_503_then_recovers(
+    own_postgres: PostgresServer, tmp_path: Path
+) -> None:
+    own_postgres.admin("CREATE DATABASE restart_test")
+    url = own_postgres.url("restart_test")
+    config = web_settings(tmp_path, database_url=url, past_days=3650)
+    with Store.open(config, create=True):
+        pass
+    server = start_gunicorn(tmp_path, {"ICALFEED_DATABASE_URL": url})
+    try:
+        first = ingest(server.base, release_text("Up Corp.", "UP", "4:30", 28), "2026-11-01")
+        assert first.status == 201, first.body[:300]
+        assert send(server.base, "GET", "/calendar.ics").status == 200
+
+        own_postgres.stop()
+        time.sleep(1.5)  # past the per-worker validator reuse (1 s)
+        down: dict[str, int] = {}
+        for method, path, body in [
+            ("GET", "/healthz", None),
+            ("GET", "/calendar.ics", None),
+            ("GET", "/companies/UP.ics", None),
+            ("GET", "/api/events", None),
+            ("GET", "/", None),
+            ("POST", "/api/releases", release_text("Down Corp.", "DOWN", "4:30", 28).encode()),
+        ]:
+            for _ in range(2):  # both workers, whichever answers
+                start = time.monotonic()
+                headers = {"Authorization": "Bearer " + config.admin_token}
+                if body is not None:
+                    headers["Content-Type"] = "text/plain"
+                a = send(server.base, method, path, body, headers, timeout=60)
+                elapsed = time.monotonic() - start
+                down[path] = a.status
+                assert a.status == 503, (path, a.status, a.body[:300])
+                assert a.body.strip(), path
+                assert b"Traceback" not in a.body
+                assert a.headers.get("retry-after"), path
+                assert elapsed < 30, f"{path} took {elapsed:.1f} s to fail"
+
+        restart_postgres(own_postgres)
+        deadline = time.monotonic() + 30
+        while send(server.base, "GET", "/healthz").status != 200:
+            assert time.monotonic() < deadline, "the app did not recover after PostgreSQL"
+            time.sleep(0.5)
+        for _ in range(4):  # every worker recovered, not just one
+            assert send(server.base, "GET", "/calendar.ics").status == 200
+            assert send(server.base, "GET", "/api/events").status == 200
+        again = ingest(server.base, release_text("Back Corp.", "BACK", "4:30", 28), "2026-11-01")
+        assert again.status == 201, again.body[:300]
+        assert server.process.poll() is None, "gunicorn was restarted or died"
+    finally:
+        stop_gunicorn(server)
