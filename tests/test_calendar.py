@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import dateutil.tz
 import icalendar
@@ -44,7 +45,7 @@ from tests.test_calendar_helpers import (
 FEED = CalendarOptions(name="Investor events — IMGN")
 
 
-def one(event: Event, options: CalendarOptions = FEED, **kwargs: object) -> icalendar.Event:
+def one(event: Event, options: CalendarOptions = FEED, **kwargs: object) -> Any:
     (vevent,) = vevents(render_event_calendar(event, options, **kwargs))  # type: ignore[arg-type]
     return vevent
 
