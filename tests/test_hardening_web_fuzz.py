@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -451,3 +452,49 @@ def test_script_ingested_through_the_api_is_escaped_on_the_page(
     feed = client.get("/calendar.ics").get_data(as_text=True)
     assert all(len(line.encode()) <= 75 for line in feed.split("\r\n")), "folded lines"
     assert "BEGIN:VEVENT" in feed
+
+
+# ------------------------------------------------------------------ parse time on the public API
+
+
+def _post_in_child(conn: Any, app: Flask, body: bytes) -> None:
+    import time
+
+    start = time.perf_counter()
+    response = app.test_client().post(
+        "/api/parse", data=body, headers={"Content-Type": "text/plain"}
+    )
+    conn.send((response.status_code, time.perf_counter() - start))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b" " * 150_000 + b"x", id="spaces"),
+        pytest.param(b"<div>" * 39_000, id="divs"),
+        pytest.param(b"Conference Call Webcast Annual Meeting " * 5000, id="capitalised"),
+    ],
+)
+def test_anonymous_parse_of_hostile_text_is_bounded(app: Flask, body: bytes) -> None:
+    """``POST /api/parse`` needs no token on a public server: a hostile body under the size cap
+    must answer (200 or 422) within the parse budget plus slack, not hold a worker for minutes.
+    Run in a forked child so a hang fails the test instead of the suite."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_post_in_child, args=(child, app, body))
+    proc.start()
+    child.close()
+    try:
+        answered = parent.poll(8.0)
+        result = parent.recv() if answered else None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+    assert result is not None, "POST /api/parse did not answer within 8 s (budget 1 s)"
+    status, seconds = result
+    assert status in (200, 422), status
+    assert seconds < 5.0, f"answered {status} after {seconds:.1f} s"
