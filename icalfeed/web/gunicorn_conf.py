@@ -15,14 +15,18 @@ from typing import Any
 # A platform (the Procfile) gives $PORT and expects every interface; local runs pass --bind.
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "sync"
+# Threads: keep-alive for pollers (a sync worker closes every connection), 304s answered while
+# another thread renders a big feed, and a long first render does not starve the worker's
+# heartbeat. The store is thread-safe (a connection pool); the app's caches take locks.
+worker_class = "gthread"
+threads = int(os.environ.get("ICALFEED_WEB_THREADS", "4"))
 preload_app = True
-# A feed's first request after its events changed renders every new VEVENT (about 5 ms each):
-# a first fetch of a 10,000-event feed on a cold cache needs far more than gunicorn's 30 s.
+# Seconds without a heartbeat before the master restarts a worker. Requests run in threads, so a
+# long first render of a big feed (about 5 ms per new VEVENT) does not trip it.
 timeout = 120
 graceful_timeout = 20
 keepalive = 5
-# Request line and header limits well under the defaults: feed URLs are short.
+# Request line and header limits: feed URLs are short.
 limit_request_line = 4094
 limit_request_fields = 60
 limit_request_field_size = 8190
