@@ -279,7 +279,8 @@ def record_parses(
     if release_rows:
         tx.conn.execute(_RELEASE_UPDATE, release_rows)
 
-    changes = derive_events(tx, touched)
+    known = {(items[i][0], d.uid): d.columns for i, ds in prepared.items() for d in ds}
+    changes = derive_events(tx, touched, known)
     per_item: dict[int, list[EventChange]] = {}
     for uid, change in changes.items():
         per_item.setdefault(touched[uid], []).append(change)
@@ -392,10 +393,13 @@ class _Plan:
     visible: bool = False
 
 
-def derive_events(tx: Tx, uids: Iterable[str]) -> dict[str, EventChange]:
+def derive_events(
+    tx: Tx, uids: Iterable[str], known: dict[tuple[int, str], dict[str, Any]] | None = None
+) -> dict[str, EventChange]:
     """Bring the event rows of ``uids`` in line with their descriptions; say what changed.
 
     The caller holds the UIDs' locks (``lock_uids``) since before it changed their descriptions.
+    ``known`` has the event columns of descriptions the caller just prepared, by (release, uid).
     """
     wanted = sorted(set(uids))
     if not wanted:
@@ -422,7 +426,7 @@ def derive_events(tx: Tx, uids: Iterable[str]) -> dict[str, EventChange]:
     prunes: list[dict[str, Any]] = []
     changes: dict[str, EventChange] = {}
     for uid in wanted:
-        plan = _derive(tx.now, uid, rows[uid], olds.get(uid))
+        plan = _derive(tx.now, uid, rows[uid], olds.get(uid), known or {})
         if plan.insert is not None:
             inserts.append(plan.insert)
         if plan.update is not None:
@@ -450,7 +454,9 @@ def _full_row(old: Any) -> dict[str, Any]:
     return {c: getattr(old, c) for c in _EVENT_COLUMNS}
 
 
-def _derive(now: datetime, uid: str, rows: list[Any], old: Any) -> _Plan:
+def _derive(
+    now: datetime, uid: str, rows: list[Any], old: Any, known: dict[tuple[int, str], Any]
+) -> _Plan:
     by_release = {r.release_id: r for r in rows}
     descs = [
         Description(r.release_id, r.published, r.status_rank, r.version_hash, Review(r.review))
@@ -475,7 +481,7 @@ def _derive(now: datetime, uid: str, rows: list[Any], old: Any) -> _Plan:
     ):
         return _Plan()  # the same version again: same bytes, same SEQUENCE
     data_text = by_release[current.release_id].data
-    cols = _columns_of(data_text)
+    cols = known.get((current.release_id, uid)) or _columns_of(data_text)
     status = cols["status"]
     cancelled_at = None
     if status == Status.CANCELLED:
