@@ -116,4 +116,4 @@ row() {
 row "full GET" "$(rate "$feed")" "$(rate "$static")"
 row "gzip GET" "$(rate "$feed" 'Accept-Encoding: gzip')" "$(rate "$static" 'Accept-Encoding: gzip')"
 row "304 revalidation" "$(rate "$feed" "If-None-Match: $etag")" "$(rate "$static" "If-None-Match: $nginx_etag")"
-echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 workers ${GUNICORN_ARGS:-(sync)}; nginx: 2 workers; load average: $(cut -d" " -f1-3 /proc/loadavg)"
+echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 workers ${GUNICORN_ARGS:-(gthread, 4 threads: gunicorn_conf)}; nginx: 2 workers; load average: $(cut -d" " -f1-3 /proc/loadavg)"
