@@ -203,3 +203,13 @@ def test_paste_a_url_preview_then_add(
     releases = web_store.releases(limit=1)
     assert releases[0].source.kind == "url"
     assert releases[0].source.location == url
+
+
+@pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/\x00", "//evil.example", "\\\\evil"])
+def test_login_next_must_be_a_plain_local_path(client: FlaskClient, target: str) -> None:
+    page = client.get("/admin/login").get_data(as_text=True)
+    r = client.post(
+        "/admin/login", data={"token": ADMIN_TOKEN, "csrf_token": csrf_from(page), "next": target}
+    )
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/admin/paste"

@@ -226,3 +226,9 @@ def test_a_parser_crash_is_422_not_500(
     r = client.post("/api/parse", data=RELEASE.encode(), content_type="text/plain")
     assert r.status_code == 422
     assert "IndexError" in r.get_json()["error"]
+
+
+def test_deeply_nested_json_is_400(client: FlaskClient) -> None:
+    r = client.post("/api/parse", data="[" * 100_000, content_type="application/json")
+    assert r.status_code == 400
+    assert "nested" in r.get_json()["error"]

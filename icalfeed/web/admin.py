@@ -44,8 +44,14 @@ def login_form() -> str:
 
 def _next_url() -> str:
     target = request.values.get("next", "")
-    # Only a path on this site: never an open redirect.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Only a path on this site: never an open redirect, never a header split.
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and len(target) < 2000
+    ):
         return target
     return url_for("admin.paste_form")
 

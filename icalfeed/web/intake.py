@@ -96,7 +96,10 @@ def read_submission(req: Request, config: Config) -> Submission:
     """What the request submits; FilterError (400), UnsupportedContentError (415) otherwise."""
     mimetype = (req.mimetype or "").lower()
     if mimetype == "application/json":
-        data = req.get_json(silent=True)
+        try:
+            data = req.get_json(silent=True)
+        except RecursionError:  # "[[[[…" nested deeper than the decoder's stack
+            raise FilterError("the body is JSON nested too deep") from None
         if not isinstance(data, dict):
             raise FilterError("the body is not a JSON object")
         return _from_fields(data, config)
