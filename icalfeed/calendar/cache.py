@@ -47,7 +47,9 @@ class VeventCache:
         self.misses = 0
         self._lock = threading.Lock()
         self._items: OrderedDict[_Key, tuple[Event, _Stamp, FeedEntry]] = OrderedDict()
-        self._by_id: dict[int, _Key] = {}
+        # id(event) -> what _items holds for it: only for the event object stored there, so
+        # an entry evicted or replaced takes its identity row with it.
+        self._by_id: dict[int, tuple[Event, _Stamp, FeedEntry, _Key]] = {}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -60,12 +62,10 @@ class VeventCache:
 
     def _lookup(self, event: Event, stamp: _Stamp, uid: str | None) -> FeedEntry | None:
         # Caller holds the lock.
-        key = self._by_id.get(id(event))
-        if key is not None:
-            found = self._items.get(key)
-            if found is not None and found[0] is event and found[1] == stamp:
-                self._items.move_to_end(key)
-                return found[2]
+        known = self._by_id.get(id(event))
+        if known is not None and known[0] is event and known[1] == stamp:
+            self._items.move_to_end(known[3])
+            return known[2]
         key = (uid or event_uid(event), stamp[0])
         found = self._items.get(key)
         if found is not None and found[1] == stamp and found[0] == event:
@@ -73,19 +73,23 @@ class VeventCache:
             return found[2]
         return None
 
+    def _forget(self, key: _Key, event: Event) -> None:
+        known = self._by_id.get(id(event))
+        if known is not None and known[3] == key:
+            del self._by_id[id(event)]
+
     def _store(self, event: Event, stamp: _Stamp, entry: FeedEntry) -> None:
         # Caller holds the lock.
         key = (entry.uid, entry.sequence)
         old = self._items.get(key)
-        if old is not None and self._by_id.get(id(old[0])) == key:
-            del self._by_id[id(old[0])]
+        if old is not None:
+            self._forget(key, old[0])
         self._items[key] = (event, stamp, entry)
         self._items.move_to_end(key)
-        self._by_id[id(event)] = key
+        self._by_id[id(event)] = (event, stamp, entry, key)
         while len(self._items) > self.maxsize:
             gone_key, (gone, _stamp, _entry) = self._items.popitem(last=False)
-            if self._by_id.get(id(gone)) == gone_key:
-                del self._by_id[id(gone)]
+            self._forget(gone_key, gone)
 
     def entry(
         self,
@@ -123,7 +127,15 @@ class VeventCache:
         out: list[FeedEntry] = []
         missing: list[tuple[int, Event]] = []
         with self._lock:
+            # The loop of every warm feed request: the identity hit inlined, nothing else.
+            by_id = self._by_id
+            touch = self._items.move_to_end
             for event in events:
+                known = by_id.get(id(event))
+                if known is not None and known[0] is event and known[1] == stamp:
+                    touch(known[3])
+                    out.append(known[2])
+                    continue
                 found = self._lookup(event, stamp, None)
                 if found is None:
                     missing.append((len(out), event))
