@@ -232,3 +232,39 @@ def test_deeply_nested_json_is_400(client: FlaskClient) -> None:
     r = client.post("/api/parse", data="[" * 100_000, content_type="application/json")
     assert r.status_code == 400
     assert "nested" in r.get_json()["error"]
+
+
+def test_a_parse_that_ignores_its_budget_is_stopped(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import icalfeed.web.intake as intake
+
+    def stuck(*args: object, **kwargs: object) -> None:
+        time.sleep(60)
+
+    monkeypatch.setattr(intake, "default_parse", stuck)
+    app = make_app(parse_budget_seconds=0.5)
+    started = time.monotonic()
+    r = app.test_client().post("/api/parse", data=RELEASE.encode(), content_type="text/plain")
+    assert r.status_code == 422
+    assert "stopped" in r.get_json()["error"]
+    assert time.monotonic() - started < 5
+
+
+def test_too_many_dry_runs_at_once_is_429(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import icalfeed.web.dryrun as dryrun
+
+    monkeypatch.setattr(dryrun, "WAIT_SECONDS", 0.05)
+    for _ in range(dryrun.MAX_CONCURRENT):
+        dryrun._slots.acquire()
+    try:
+        r = client.post("/api/parse", data=RELEASE.encode(), content_type="text/plain")
+    finally:
+        for _ in range(dryrun.MAX_CONCURRENT):
+            dryrun._slots.release()
+    assert r.status_code == 429
+    assert r.get_json()["error"]

@@ -16,11 +16,12 @@ from typing import Any
 from flask import Request
 
 from icalfeed.config import Config
-from icalfeed.errors import IcalfeedError, ReleaseError, TooLargeError, UnsupportedContentError
+from icalfeed.errors import TooLargeError, UnsupportedContentError
 from icalfeed.ingest import accept_release, default_parse, parse_text
 from icalfeed.model import ParsedRelease
 from icalfeed.sources.files import Document, document_from_bytes
 from icalfeed.store import AddedRelease, Applied, Outcome, Source, Store
+from icalfeed.web.dryrun import hard_limit, run_bounded
 from icalfeed.web.filters import FilterError
 
 TEXT_TYPES = ("text/plain", "text/html", "message/rfc822")
@@ -157,20 +158,21 @@ def _document(sub: Submission, who: str) -> Document:
 
 
 def parse_submission(sub: Submission, config: Config) -> ParsedRelease:
-    """A dry run: the parser's reading of the release, stored nowhere (ParseBudgetError when
-    it runs past ICALFEED_PARSE_BUDGET_SECONDS)."""
+    """A dry run: the parser's reading of the release, stored nowhere.
+
+    Runs in a child process (:mod:`icalfeed.web.dryrun`): ParseBudgetError when it runs past
+    ICALFEED_PARSE_BUDGET_SECONDS (the parser's own check) or twice that (the hard stop).
+    """
     doc = _document(sub, "api")
-    try:
+    budget = config.parse_budget_seconds
+    published = sub.published or doc.published
+
+    def parse() -> ParsedRelease:
         return default_parse(
-            doc.text,
-            published=sub.published or doc.published,
-            content_type=doc.content_type,
-            budget_seconds=config.parse_budget_seconds,
+            doc.text, published=published, content_type=doc.content_type, budget_seconds=budget
         )
-    except IcalfeedError:
-        raise
-    except Exception as e:  # a parser bug must not become a 500: say what failed
-        raise ReleaseError(f"the parser failed on this release: {type(e).__name__}: {e}") from e
+
+    return run_bounded(parse, limit=hard_limit(budget))
 
 
 def ingest_submission(
