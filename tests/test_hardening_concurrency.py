@@ -1,7 +1,8 @@
 """Concurrent writers and readers against real gunicorn (2 workers), on SQLite and PostgreSQL.
 
-Several client threads ingest distinct releases, the same release at once, and a run of
-reschedules of one event, while others poll the feed (conditional GETs too) and the API. After:
+Twelve clients post the same release at one instant; then several client threads ingest
+distinct releases, another release several times at once, and a run of reschedules of one
+event, while others poll the feed (conditional GETs too) and the API. After:
 no 5xx and no "database is locked" reached a client, every acknowledged release is in the store,
 identical bytes were stored once, no UID appears twice in any feed, and the rescheduled event's
 SEQUENCE numbers were handed out once each, without gaps.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from icalfeed.store import Store
+from icalfeed.web.app import VERSION_TTL
 from tests.plugins.gunicorn import LiveServer, start_gunicorn, stop_gunicorn
 from tests.web_helpers import ADMIN_TOKEN, web_settings
 
@@ -35,6 +38,7 @@ pytestmark = pytest.mark.slow
 BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 LOCKED = re.compile(rb"database is locked|deadlock|could not serialize", re.I)
 ZETA_UID = "zeta-earnings-call-q4-2026@icalfeed"
+STALE_OK = VERSION_TTL + 0.5  # how long a worker may serve the feed as it was (see app.py)
 
 
 @dataclass
@@ -148,8 +152,23 @@ def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> Non
     moves = [(f"{h}:{m:02d}", d, f"2026-11-{n + 1:02d}") for n, (h, m, d) in enumerate(
         [(h, m, d) for d in (21, 28) for h in (3, 4, 5) for m in (0, 30)]
     )]  # fmt: skip
+    burst = release_text("Burst Corp.", "BRST", "4:30", 28, pad=20)
+    barrier = threading.Barrier(12)
     with live_gunicorn(tmp_path, database_url) as server:
         base = server.base
+
+        # First, 12 clients post the same bytes at the same instant: one 201, eleven 200s.
+        def post_burst() -> None:
+            barrier.wait(30)
+            a = log.note("burst", ingest(base, burst, "2026-11-01"))
+            if a.status in (200, 201):
+                log.acked.append((a.json()["release_id"], burst.encode()))
+
+        bursts = [threading.Thread(target=post_burst) for _ in range(12)]
+        for t in bursts:
+            t.start()
+        for t in bursts:
+            t.join(120)
 
         def distinct(chunk: list[tuple[str, str]]) -> None:
             for company, ticker in chunk:
@@ -173,10 +192,11 @@ def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> Non
 
         def poll() -> None:
             etag = None
-            last_seq = -1
+            first_seen: dict[int, float] = {}  # SEQUENCE -> when this poller first saw it
             while not writers_done.is_set():
                 headers = {"If-None-Match": etag} if etag else {}
                 a = log.note("feed", send(base, "GET", "/calendar.ics", headers=headers))
+                now = time.monotonic()
                 if a.status == 200:
                     etag = a.headers.get("etag")
                     pairs = vevent_uids_and_sequences(a.body)
@@ -184,9 +204,15 @@ def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> Non
                     if dup:
                         log.failures.append(f"duplicate UIDs in a feed: {dup}")
                     seq = dict(pairs).get(ZETA_UID, -1)
-                    if seq < last_seq:
-                        log.failures.append(f"SEQUENCE went back from {last_seq} to {seq}")
-                    last_seq = max(last_seq, seq)
+                    first_seen.setdefault(seq, now)
+                    # Each worker may reuse a feed's version for VERSION_TTL (1 s): the other
+                    # worker can answer with the previous SEQUENCE for that long, not longer.
+                    newer = [n for n, t in first_seen.items() if n > seq and now - t > STALE_OK]
+                    if newer:
+                        log.failures.append(
+                            f"SEQUENCE {seq} served {now - first_seen[max(newer)]:.1f} s after "
+                            f"{max(newer)} was"
+                        )
                 elif a.status != 304:
                     log.failures.append(f"feed poll: {a.status}")
                 log.note("api", send(base, "GET", "/api/events?ticker=ZETA,SAME"))
@@ -202,22 +228,24 @@ def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> Non
         writers_done.set()
         for t in pollers:
             t.join(60)
+        time.sleep(STALE_OK)  # past the workers' version reuse: the final reads are current
         final = send(base, "GET", "/calendar.ics")
         zeta = send(base, "GET", f"/api/events/{ZETA_UID}")
 
     assert not log.failures, log.failures[:10]
     writes = [a for what, a in log.answers if what not in ("feed", "api")]
-    assert len(writes) == len(companies) + 12 + len(moves)
+    assert len(writes) == 12 + len(companies) + 12 + len(moves)
     assert all(a.status in (200, 201) for a in writes), [a.status for a in writes]
 
-    # Identical bytes: one release, created once.
-    same_answers = [a for what, a in log.answers if what == "identical"]
-    assert len({a.json()["release_id"] for a in same_answers}) == 1
-    assert sum(a.status == 201 for a in same_answers) == 1
+    # Identical bytes: one release, created once (posted at one instant, and spread out).
+    for kind in ("burst", "identical"):
+        same_answers = [a for what, a in log.answers if what == kind]
+        assert len({a.json()["release_id"] for a in same_answers}) == 1, kind
+        assert sum(a.status == 201 for a in same_answers) == 1, kind
 
     # Every acknowledged release is stored, with its bytes; distinct bytes, distinct ids.
     by_id: dict[int, bytes] = dict(log.acked)
-    assert len(by_id) == len(companies) + 1 + len(moves)
+    assert len(by_id) == 1 + len(companies) + 1 + len(moves)
     store = open_store(tmp_path, database_url)
     try:
         for release_id, raw in by_id.items():
@@ -231,7 +259,7 @@ def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> Non
     pairs = vevent_uids_and_sequences(final.body)
     uids = [u for u, _ in pairs]
     assert len(uids) == len(set(uids)), Counter(uids).most_common(3)
-    for _, ticker in [*companies, ("", "SAME"), ("", "ZETA")]:
+    for _, ticker in [*companies, ("", "SAME"), ("", "ZETA"), ("", "BRST")]:
         assert sum(u.startswith(ticker.lower() + "-") for u in uids) == 1, ticker
 
     # SEQUENCE: each change to the rescheduled event got its own number, none skipped.
@@ -246,28 +274,3 @@ def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> Non
     assert stored_zeta.sequence == max(sequences)
     assert dict(pairs)[ZETA_UID] == stored_zeta.sequence
     assert zeta.json()["sequence"] == stored_zeta.sequence
-
-
-def test_burst_of_identical_posts_stores_one_release(database_url: str, tmp_path: Path) -> None:
-    """12 clients post the same bytes at the same instant (a barrier): one 201, eleven 200s,
-    one release, one event."""
-    text = release_text("Burst Corp.", "BRST", "4:30", 28, pad=20)
-    barrier = threading.Barrier(12)
-    answers: list[Answer] = []
-    with live_gunicorn(tmp_path, database_url) as server:
-
-        def post() -> None:
-            barrier.wait(30)
-            answers.append(ingest(server.base, text, "2026-11-01"))
-
-        threads = [threading.Thread(target=post) for _ in range(12)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        events = send(server.base, "GET", "/api/events?ticker=BRST").json()
-    assert [a.status for a in answers if a.status not in (200, 201)] == []
-    assert sorted(a.status for a in answers) == [200] * 11 + [201]
-    assert len({a.json()["release_id"] for a in answers}) == 1
-    assert events["count"] == 1
-    assert not [a for a in answers if LOCKED.search(a.body)]
