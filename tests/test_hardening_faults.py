@@ -1,9 +1,11 @@
-"""Faults: a gunicorn worker killed (SIGKILL) in the middle of ingests, and PostgreSQL stopped
-and restarted under a running app.
+"""Faults: a gunicorn worker killed (SIGKILL) in the middle of ingests, the feed poller killed in
+the middle of a feed, and PostgreSQL stopped and restarted under a running app.
 
 - Kill -9: every release acknowledged with a 2xx before, during or after the kill is in the
   store with its bytes; sending the unacknowledged ones again stores and parses them, and no
   release stays ``pending``.
+- Poller kill -9: the items it committed stay; the next poll stores every other item once and
+  fetches nothing already stored; no release stays ``pending``.
 - PostgreSQL down: reads and writes answer 503 with a reason and ``Retry-After`` (never a 500,
   never a hang); once the server is back the same app answers 200 again, without a restart.
 """
@@ -13,8 +15,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from http.client import HTTPException
 from pathlib import Path
@@ -23,6 +27,7 @@ import pytest
 
 from icalfeed.store import Store
 from tests.plugins.gunicorn import LiveServer, start_gunicorn, stop_gunicorn
+from tests.plugins.http import LoopbackServer
 from tests.plugins.postgres import PG_BIN, PostgresServer, _as_user, remove_server, start_server
 from tests.test_hardening_concurrency import (
     LOCKED,
@@ -228,3 +233,73 @@ def test_postgres_restart_gives_503_then_recovers(
         assert server.process.poll() is None, "gunicorn was restarted or died"
     finally:
         stop_gunicorn(server)
+
+
+# ------------------------------------------------------------------- the poller killed mid-feed
+
+
+def rss(base: str, n: int) -> str:
+    items = "".join(
+        f"<item><title>Release {i}</title><link>{base}/pr/{i}</link><guid>pr-{i}</guid>"
+        f"<pubDate>Mon, 02 Nov 2026 12:00:00 GMT</pubDate></item>"
+        for i in range(n)
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>IR</title>'
+        f"<link>{base}/</link>{items}</channel></rss>"
+    )
+
+
+def test_kill_9_of_the_poller_mid_feed_then_a_re_poll_gets_the_rest(
+    tmp_path: Path, http_server: LoopbackServer
+) -> None:
+    """``icalfeed poll`` killed while it fetches a feed's items: what it committed stays, and
+    the next poll stores every other item once — nothing lost, nothing twice, nothing pending."""
+    n = 24
+    feed = http_server.route(
+        "/rss", rss(http_server.url("").rstrip("/"), n), content_type="application/rss+xml"
+    )
+    for i in range(n):
+        text = release_text(f"Feed{i} Corp.", f"FD{i}", "4:30", 28, pad=150)
+        http_server.route(f"/pr/{i}", text, content_type="text/plain")
+    url = f"sqlite:///{tmp_path / 'icalfeed.sqlite3'}"
+    Store.open(web_settings(tmp_path, database_url=url), create=True).close()
+    env = {
+        **os.environ,
+        "ICALFEED_INSTANCE_PATH": str(tmp_path),
+        "ICALFEED_ALLOW_PRIVATE_URLS": "1",
+        "ICALFEED_FETCH_TIMEOUT": "5",
+    }
+    command = [str(Path(sys.executable).with_name("icalfeed")), "poll", "--database", url]
+    command += ["--workers", "1", feed]
+    poller = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The poller fetches the items, then stores and parses them: kill it once the first is in.
+    deadline = time.monotonic() + 90
+    stored = 0
+    with open_store(tmp_path, url) as store:
+        while stored == 0 and poller.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+            stored = len(store.release_ids())
+    os.kill(poller.pid, signal.SIGKILL)
+    assert poller.wait(10) == -signal.SIGKILL, "the poller finished before it could be killed"
+    with open_store(tmp_path, url) as store:
+        assert store.release_ids(), "the kill should land after the first release was stored"
+        left_pending = store.pending_releases()
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    fetched = sum(r.path.startswith("/pr/") for r in http_server.requests)
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert sum(r.path.startswith("/pr/") for r in http_server.requests) == fetched, (
+        "a poll after everything was stored fetched items again"
+    )
+    with open_store(tmp_path, url) as store:
+        infos = store.releases()
+        assert store.pending_releases() == [], f"pending after the kill: {left_pending}"
+    items = sorted(str(info.source.item_id).rsplit("/", 1)[-1] for info in infos)
+    assert len(infos) == n, f"{len(infos)} releases for {n} items"
+    assert items == sorted(f"pr-{i}" for i in range(n))
+    hits = Counter(r.path for r in http_server.requests if r.path.startswith("/pr/"))
+    assert max(hits.values()) <= 2, f"an item was fetched again after it was stored: {hits}"
+    assert "Traceback" not in done.stdout + done.stderr
