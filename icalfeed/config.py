@@ -77,6 +77,13 @@ def _bool(value: str) -> bool:
     raise ValueError("expected 1/0, true/false, yes/no or on/off")
 
 
+def _log_level(value: str) -> str:
+    level = value.strip().lower()
+    if level not in ("debug", "info", "warning", "error", "critical"):
+        raise ValueError("one of debug, info, warning, error, critical")
+    return level
+
+
 def _str(value: str) -> str:
     return value.strip()
 
@@ -234,6 +241,24 @@ SETTINGS: tuple[Setting, ...] = (
         _non_negative_int,
         "Parser processes for bulk ingestion; 0 means one per CPU.",
     ),
+    Setting(
+        "WEB_THREADS",
+        "4",
+        _positive_int,
+        "Threads per gunicorn worker (the Procfile's web process runs 2 workers).",
+    ),
+    Setting(
+        "ACCESS_LOG",
+        "-",
+        _str,
+        "Where gunicorn writes its access log: - for stdout, empty for none, or a file path.",
+    ),
+    Setting(
+        "LOG_LEVEL",
+        "info",
+        _log_level,
+        "Log level of the web server and the commands: debug, info, warning or error.",
+    ),
 )
 
 
@@ -262,11 +287,12 @@ class Config:
     feeds: tuple[str, ...]
     poll_every: int
     workers: int
+    web_threads: int
+    access_log: str
+    log_level: str
 
     @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, **overrides: Any
-    ) -> Config:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         """Read every setting from ``environ`` (default: the process environment).
 
         ``overrides`` take already-parsed values by field name (for tests and CLI flags).

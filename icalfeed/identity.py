@@ -16,6 +16,7 @@ cancellation of the same event keeps its UID and calendars update it in place.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -55,7 +56,11 @@ def event_uid(event: Event) -> str:
     """The event's calendar UID, stable across releases about the same event."""
     what = slug(event.identity) or slug(event.title)
     kind = slug(event.kind.value)
-    return f"{issuer_key(event.issuer)}-{kind}-{what}@{UID_DOMAIN}"
+    who = issuer_key(event.issuer)
+    if who == "unknown" and event.headline:
+        # no issuer found: the release's headline keeps two companies' AGMs apart
+        who = "unknown-" + hashlib.sha256(event.headline.encode()).hexdigest()[:8]
+    return f"{who}-{kind}-{what}@{UID_DOMAIN}"
 
 
 __all__ = ["event_uid", "issuer_key", "slug"]

@@ -10,6 +10,7 @@ evidence spans refer to.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
 
@@ -100,6 +101,7 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+_HTML_CHUNK = 64 * 1024
 _HTML_HINT = re.compile(r"<(?:html|body|p|div|br|table|span|a\s|h[1-6]|li)\b[^>]{0,200}>", re.I)
 
 
@@ -108,11 +110,17 @@ def looks_like_html(text: str) -> bool:
     return len(_HTML_HINT.findall(text[:20000])) >= 2
 
 
-def html_to_text(markup: str) -> str:
-    """HTML -> plain text with block elements on their own lines."""
+def html_to_text(markup: str, check: Callable[[], None] | None = None) -> str:
+    """HTML -> plain text with block elements on their own lines.
+
+    ``check`` is called between chunks of the markup (the parser's time budget raises there).
+    """
     parser = _TextExtractor()
     try:
-        parser.feed(markup)
+        for start in range(0, len(markup), _HTML_CHUNK):
+            parser.feed(markup[start : start + _HTML_CHUNK])
+            if check is not None:
+                check()
         parser.close()
     except (AssertionError, ValueError) as exc:  # pragma: no cover - html.parser is lenient
         raise UnsupportedContentError(f"cannot read this HTML: {exc}") from exc
@@ -139,7 +147,6 @@ _GLUED_ZONE_LABEL = re.compile(
     r"Webcast|Dial)\b"
 )
 _MANY_BLANKS = re.compile(r"\n[ ]*\n(?:[ ]*\n)+")
-_TRAILING_SPACES = re.compile(r"[ ]+\n")
 
 
 def clean_text(text: str) -> str:
@@ -152,7 +159,7 @@ def clean_text(text: str) -> str:
     text = _ANGLE_URL.sub(r"\1", text)
     text = _GLUED_ZONE_LABEL.sub(r"\1\n\2", text)
     text = _GLUED_LABEL.sub("\n", text)
-    text = _TRAILING_SPACES.sub("\n", text)
+    text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
     text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip("\n ")
 
@@ -184,12 +191,12 @@ _WIRE = (
 )
 # PLACE, [Region,] DATE [WIRE] -- : the place is a run of capitalised words before the date.
 _DATELINE = re.compile(
-    rf"(?m)^(?P<place>[A-Z][A-Za-z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){{0,6}})"
+    rf"(?m)^(?P<place>[A-Z][A-Za-z.'\-]{{0,30}}(?:[ ,]{{1,3}}[A-Z][A-Za-z.'\-]{{0,30}}){{0,6}})"
     rf"\s*(?:[,(]|--|—|–|-)\s*(?:{_WIRE}\s*(?:--|—|–|-)?\s*)?{_DL_DATE}"
     r"(?:,?\s*\d{1,2}:\d\d(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*[A-Z]{2,5})?)?"
     rf"\s*(?:{_WIRE})?\s*(?:--|—|–|-|:|/)?"
 )
-_DATE_ONLY_LINE = re.compile(rf"(?m)^\s*{_DL_DATE}\s*$")
+_DATE_ONLY_LINE = re.compile(rf"(?m)^[ \t]*{_DL_DATE}[ \t]*$")
 
 
 def _dl_date(m: re.Match[str]) -> date | None:
@@ -228,11 +235,15 @@ def _headline(lines: list[str]) -> str | None:
 
 
 def read_release(
-    text: str, *, published: date | None = None, content_type: str = "text/plain"
+    text: str,
+    *,
+    published: date | None = None,
+    content_type: str = "text/plain",
+    check: Callable[[], None] | None = None,
 ) -> Release:
     """Read the publication date, dateline and headline of a release (text or HTML)."""
     if "html" in content_type or (content_type == "text/plain" and looks_like_html(text)):
-        text = html_to_text(text)
+        text = html_to_text(text, check)
     text = clean_text(text)
     published_from = "caller" if published else None
     header = _HEADER.match(text)

@@ -118,10 +118,12 @@ def parse(files: tuple[str, ...], fmt: str, published: date | None) -> None:
                 out.append(parsed_release_to_dict(parsed, source=path))
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     elif fmt == "ics":
-        from icalfeed.calendar import CalendarOptions, render_calendar
+        from icalfeed.calendar import options_from_config, render_calendar
+        from icalfeed.config import Config
 
         events = [e for _, p in results if p is not None for e in p.events]
-        sys.stdout.buffer.write(render_calendar(events, CalendarOptions()))
+        options = options_from_config(Config.from_env())
+        sys.stdout.buffer.write(render_calendar(events, options))
         sys.stdout.flush()
     else:
         click.echo("\n\n".join(_text_report(p, r) for p, r in results if r is not None))

@@ -119,7 +119,7 @@ _LABEL_WORDS = re.compile(
 
 def _label_before(region: str, start: int) -> str | None:
     line_start = region.rfind("\n", 0, start) + 1
-    before = region[line_start:start]
+    before = region[max(line_start, start - 200) : start]
     before = re.split(r"[.;]\s|,\s|\bor\b|\band\b", before)[-1]
     before = re.sub(
         r"(?:please\s+)?(?:dial(?:-|\s)?in|dial|call|at|by\s+dialing|number|numbers?\s+is|:|-|–|\s)+$",
@@ -254,12 +254,15 @@ _CONF_WORD = (
     r"Day|Days|Series|Roadshow|Week|Event)"
 )
 _CONF_WORD_RE = re.compile(rf"\b{_CONF_WORD}\b")
-_NAME_PART = r"(?:[A-Z][\w&.’'/\-]*|\d{1,4}(?:st|nd|rd|th)?|&|of|and|on|the|for|in|de|du|–|-|@)"
+_NAME_PART = (
+    r"(?:[A-Z][\w&.’'/\-]{0,40}|\d{1,4}(?:st|nd|rd|th)?|&|of|and|on|the|for|in|de|du|–|-|@)"
+)
 _CONF_NAME = re.compile(
-    rf"(?:(?:The|the)\s)?(?:{_NAME_PART}\s){{0,10}}?(?:[A-Z][\w&.’'/\-]*|\d{{1,4}}(?:st|nd|rd|th)?)\s"
+    rf"(?:(?:The|the)\s)?(?:{_NAME_PART}\s){{0,10}}?"
+    rf"(?:[A-Z][\w&.’'/\-]{{0,40}}|\d{{1,4}}(?:st|nd|rd|th)?)\s"
     rf"(?:{_NAME_PART}\s){{0,4}}?"
     rf"{_CONF_WORD}\b(?:\s(?:20\d\d|\d{{4}}))?"
-    rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]*\s{_CONF_WORD}\b(?:\s20\d\d)?"
+    rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]{{0,40}}\s{_CONF_WORD}\b(?:\s20\d\d)?"
 )
 _WEAK_LEAD = re.compile(
     r"^(?:(?:the|at|in|and|of|on|for|a|an|its|our|upcoming|will|to|tomorrow['’]s|today['’]s|"
@@ -316,13 +319,13 @@ _ORDINAL_Q = {
     "4th": 4,
 }
 _PERIOD = re.compile(
-    r"\b(?:(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter(?:\s+(?:of\s+)?(?:the\s+)?"
+    r"\b(?:(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]{1,3}quarter(?:\s+(?:of\s+)?(?:the\s+)?"
     r"(?P<fy1>fiscal(?:\s+year)?\s+)?(?P<y1>(?:19|20)\d\d)|\s+(?:of\s+)?(?:fiscal\s+year\s+|fiscal\s+|FY\s?)"
     r"(?P<y1b>(?:19|20)?\d\d))?"
     r"|Q(?P<qn>[1-4])\s?(?P<fy2>FY\s?|F)?(?P<y2>(?:19|20)?\d\d)?"
-    r"|(?P<fy3>fiscal(?:\s+year)?|full[\s-]+year|FY|annual)\s?(?P<y3>(?:19|20)\d\d)"
-    r"|(?P<y4>(?:19|20)\d\d)\s+(?:full[\s-]+year|annual|final|fourth[\s-]+quarter\s+and\s+full[\s-]+year)\s+results"
-    r"|(?P<h>first|second)[\s-]+half(?:\s+(?:of\s+)?(?P<y5>(?:19|20)\d\d))?)",
+    r"|(?P<fy3>fiscal(?:\s+year)?|full[\s-]{1,3}year|FY|annual)\s?(?P<y3>(?:19|20)\d\d)"
+    r"|(?P<y4>(?:19|20)\d\d)\s+(?:full[\s-]{1,3}year|annual|final|fourth[\s-]{1,3}quarter\s+and\s+full[\s-]{1,3}year)\s+results"
+    r"|(?P<h>first|second)[\s-]{1,3}half(?:\s+(?:of\s+)?(?P<y5>(?:19|20)\d\d))?)",
     re.I,
 )
 

@@ -46,7 +46,13 @@ from icalfeed.extract.kinds import (
     status_of,
     strong_all_day,
 )
-from icalfeed.extract.mentions import DateMention, TimeMention, find_dates, find_times
+from icalfeed.extract.mentions import (
+    DateMention,
+    TimeMention,
+    find_bad_times,
+    find_dates,
+    find_times,
+)
 from icalfeed.extract.segments import Segments, body_end
 from icalfeed.model import (
     DialIn,
@@ -101,7 +107,7 @@ class _Budget:
 
 _ALL_TIMES = re.compile(
     r"\b(?:all|the)\s+times?\s+(?:are|is|listed|given|shown|mentioned|stated|indicated|refer)?"
-    r"[^.\n]{0,30}?\b(?:in\s+)?(?P<zone>[A-Z][A-Za-z]+(?:\s[A-Z][a-z]+)?(?:\s+[Tt]ime)?|[A-Z]{2,5})\b"
+    r"[^.\n]{0,30}?\b(?:in\s+)?(?P<zone>[A-Z][A-Za-z]{1,30}(?:\s[A-Z][a-z]{1,30})?(?:\s+[Tt]ime)?|[A-Z]{2,5})\b"
 )
 _EQUIV_GAP = re.compile(r"^\s{0,3}(?:/|\(|\[|or|\||,|;|-|–|=)?\s{0,3}(?:\(|/)?\s{0,2}$")
 _HEADER_TIME_LINE = re.compile(
@@ -261,8 +267,8 @@ def _zone_for(
 
 
 _EXCHANGE_PLACE = re.compile(
-    r"\b(?:Euronext|Nasdaq|NASDAQ|OMX|Stock\s+Exchange|Börse|Boerse)\s+[A-Z][a-z]+|"
-    r"[A-Z][a-z]+\s+(?:Stock\s+Exchange|Börse)"
+    r"\b(?:Euronext|Nasdaq|NASDAQ|OMX|Stock\s+Exchange|Börse|Boerse)\s+[A-Z][a-z]{1,30}|"
+    r"[A-Z][a-z]{1,30}\s+(?:Stock\s+Exchange|Börse)"
 )
 
 
@@ -359,7 +365,7 @@ def _timed_drafts(
         t = group[0]
         cs, ce = seg.clause(t.start)
         ls, le = seg.line(t.start)
-        line = text[ls:le]
+        line = text[ls : min(le, ls + 200)]
         if t.start < release.body_start - 1 or (ls < first_prose and _HEADER_TIME_LINE.match(line)):
             continue  # the dateline's or a portal's timestamp, not an event
         if is_not_event_time(text[cs : t.start], text[t.end : ce]):
@@ -682,7 +688,9 @@ def extract_events(
     dates = find_dates(body, check=budget.check)
     times = find_times(body, check=budget.check)
     budget.check()
-    warnings: list[str] = []
+    warnings: list[str] = [
+        f"{bad!r} is not a time of day; no event was timed by it" for bad in find_bad_times(body)
+    ][:20]
     if release.published is None:
         warnings.append("no publication date found; years and relative dates may be wrong")
     timed = _timed_drafts(release, body, seg, dates, times, ctx, budget, warnings)

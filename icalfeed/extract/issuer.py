@@ -38,7 +38,7 @@ _LISTING = re.compile(
 )
 _PARENS = re.compile(r"\(([^()\n]{3,160})\)")
 _SUFFIX = re.compile(
-    r"[,\s]+(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|AG|SE|SA|S\.A|N\.V|NV|"
+    r"(?<![,\s])[,\s]{1,5}(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|AG|SE|SA|S\.A|N\.V|NV|"
     r"ASA|AB|A/S|Oyj|Oy|LLC|L\.P|LP|Holdings?|Group|Holding|Bancshares|GmbH|KGaA|S\.p\.A|SpA|"
     r"Co\.,?\s+Ltd)\.?$"
 )
@@ -69,10 +69,11 @@ def _listings(inner: str) -> tuple[Listing, ...]:
     return tuple(dict.fromkeys(found))
 
 
-_NAME_WORD = r"[A-Z0-9][\w&.'’\-]*"
+_NAME_WORD = r"[A-Z0-9][\w&.'’\-]{0,40}"
 _NAME_BEFORE = re.compile(
-    rf"((?:{_NAME_WORD}|&|and|de|of|the|[A-Z]\.)(?:,?\s(?:{_NAME_WORD}|&|and|de|of|[A-Z]\.|Inc\.?|"
-    r"Corp\.?|Ltd\.?|plc|AG|SE|N\.V\.|S\.A\.|ASA|Oyj)){0,8})\s*,?\s*$"
+    rf"(?<![\w&.'’\-])((?:{_NAME_WORD}|&|and|de|of|the)"
+    rf"(?:,?[ ](?:{_NAME_WORD}|&|and|de|of)){{0,8}})"
+    r"[ ]{0,3},?[ ]{0,3}$"
 )
 
 
@@ -99,9 +100,9 @@ def find_issuer(text: str, headline: str | None = None) -> Issuer | None:
 
 
 _HEADLINE_VERB = re.compile(
-    r"\s+(?:to|will|announces?|reports?|schedules?|sets|declares?|hosts?|invites?|presents?|"
+    r"(?<!\s)\s{1,5}(?:to|will|announces?|reports?|schedules?|sets|declares?|hosts?|invites?|presents?|"
     r"postpones?|reschedules?|cancels?|provides?|confirms?|issues?|updates?|holds?|convenes?|"
-    r"notice|calls?|plans?|and)\b|\s*[:\-–—|]\s",
+    r"notice|calls?|plans?|and)\b|(?<!\s)\s{0,5}[:\-–—|]\s",
     re.I,
 )
 

@@ -20,7 +20,7 @@ _MEETING = (
     r"(?:annual|extraordinary|special|ordinary|general|extra-ordinary|extr\.)\s+(?:general\s+)?"
     r"(?:meeting|assembly)|(?:shareholders?|stockholders?|unitholders?)['’]?\s+meeting|"
     r"meeting\s+of\s+(?:the\s+)?(?:shareholders|stockholders|unitholders)|\bAGM\b|\bEGM\b|"
-    r"annual\s+meetings|general\s+meeting|annual\s+general\s+(?:\S+\s+){0,4}?meeting"
+    r"annual\s+meetings|general\s+meeting|annual\s+general\s+(?:\S{1,30}\s{1,3}){0,4}?meeting"
 )
 MEETING_WORDS = re.compile(_MEETING, re.I)
 _INVESTOR_DAY = re.compile(
@@ -167,7 +167,7 @@ def classify(
 
 
 _CONFERENCE_NAMED = re.compile(
-    r"\b[A-Z][\w&]+\s+(?:[A-Z][\w&]+\s+){0,5}(?:Conference|Summit|Forum|Symposium|Seminar)\b"
+    r"\b[A-Z][\w&]{0,40}\s+(?:[A-Z][\w&]{0,40}\s+){0,5}(?:Conference|Summit|Forum|Symposium|Seminar)\b"
 )
 
 

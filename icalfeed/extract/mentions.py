@@ -15,7 +15,14 @@ from datetime import date, timedelta
 from icalfeed.normalize import month_number
 from icalfeed.timezones import ZONE_PATTERN
 
-__all__ = ["DateMention", "TimeMention", "find_dates", "find_times", "resolve_year"]
+__all__ = [
+    "DateMention",
+    "TimeMention",
+    "find_bad_times",
+    "find_dates",
+    "find_times",
+    "resolve_year",
+]
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -172,7 +179,7 @@ _CLOCK = (
     r"EET|EEST|GMT|BST|UTC|WET|WEST|MSK|SGT|HKT|JST|KST|AEST|AEDT|IST|local time|\(|\))))"
 )
 _ZONE_TAIL = (
-    rf"(?P<zone_lead>[ \t]{{0,3}}(?:\(|,[ \t]?|[ \t]in[ \t]|[ \t]{{0,2}})?)"
+    rf"(?P<zone_lead>(?:[ \t]{{0,2}}\(|,[ \t]?|[ \t]in[ \t]|[ \t]{{1,2}})?)(?=[A-Za-z])"
     rf"(?:U\.?S\.?[ \t])?(?P<zone>{ZONE_PATTERN}|"
     rf"[A-Z][a-z]{{2,14}}/[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|"
     rf"[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|local time)"
@@ -272,3 +279,21 @@ def _plausible_zone(word: str) -> bool:
     if len(word) <= 5 and "+" not in word:
         return word.isupper()  # abbreviations only in capitals: "10 am at" is not "AT"
     return first not in _NOT_ZONE_WORDS and word[0].isupper()
+
+
+_BAD_TIME_RE = re.compile(
+    r"(?<![\w:.$])(?P<h>\d{1,2})(?::(?P<m>\d{2})(?:\s?(?P<ap>[aApP])\.?\s?[mM]\b\.?)?"
+    r"|\.(?P<m2>\d{2})\s?(?P<ap2>[aApP])\.?\s?[mM]\b\.?)(?![\d:])"
+)
+
+
+def find_bad_times(text: str) -> list[str]:
+    """Clock times that cannot be (``25:00``, ``4:75 p.m.``, ``13:30 p.m.``), as written."""
+    bad: list[str] = []
+    for m in _BAD_TIME_RE.finditer(text):
+        hour = int(m["h"])
+        minute = int(m["m"] or m["m2"] or 0)
+        ap = m["ap"] or m["ap2"]
+        if minute > 59 or hour > 23 or (ap and not 1 <= hour <= 12):
+            bad.append(m.group(0).strip())
+    return bad

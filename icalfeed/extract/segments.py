@@ -17,6 +17,10 @@ _TAIL = re.compile(
 )
 
 
+_MAX_CLAUSE = 800
+_MAX_PARAGRAPH = 2000
+
+
 def body_end(text: str, start: int) -> int:
     """Where the release's own announcement ends and the About/safe-harbour/contacts begin."""
     m = _TAIL.search(text, start + 120 if len(text) > start + 400 else start)
@@ -99,6 +103,7 @@ class Segments:
                 pos_ = m.end() + 1
             if pos_ < e or pos_ == s:
                 self.clauses.append((pos_, e))
+        self.clauses = [piece for span in self.clauses for piece in self._chunks(*span)]
         self.clause_starts = [s for s, _ in self.clauses]
         self.paragraphs: list[tuple[int, int]] = []
         para: int | None = None
@@ -116,6 +121,21 @@ class Segments:
         if para is not None:
             self.paragraphs.append((para, prev_end))
         self.paragraph_starts = [s for s, _ in self.paragraphs]
+
+    def _chunks(self, start: int, end: int) -> list[tuple[int, int]]:
+        """A clause longer than any real sentence (a flattened table, hostile input) in pieces
+        of at most ``_MAX_CLAUSE`` characters, cut at a space: every rule then reads a bounded
+        stretch of text and the parser's time stays linear in the release's size."""
+        if end - start <= _MAX_CLAUSE:
+            return [(start, end)]
+        pieces = []
+        while end - start > _MAX_CLAUSE:
+            cut = self.text.rfind(" ", start + _MAX_CLAUSE // 2, start + _MAX_CLAUSE)
+            cut = cut if cut > start else start + _MAX_CLAUSE
+            pieces.append((start, cut))
+            start = cut
+        pieces.append((start, end))
+        return pieces
 
     def _logical_lines(self) -> list[tuple[int, int]]:
         """Lines with hard-wrapped continuations joined: a line that does not end a sentence,
@@ -161,4 +181,9 @@ class Segments:
         span = self._find(self.paragraph_starts, self.paragraphs, pos)
         if span[1] < pos:  # a blank line: its own empty paragraph
             return (pos, pos)
-        return span
+        return (max(span[0], pos - _MAX_PARAGRAPH), min(span[1], pos + _MAX_PARAGRAPH))
+
+    def line_text(self, pos: int) -> str:
+        """The line around ``pos``, at most ``_MAX_CLAUSE`` characters either side."""
+        s, e = self.line(pos)
+        return self.text[max(s, pos - _MAX_CLAUSE) : min(e, pos + _MAX_CLAUSE)]

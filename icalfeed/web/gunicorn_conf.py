@@ -12,6 +12,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from icalfeed.config import Config
+
+# ICALFEED_WEB_THREADS, ICALFEED_ACCESS_LOG and ICALFEED_LOG_LEVEL are settings like any other.
+_config = Config.from_env()
+
 # A platform (the Procfile) gives $PORT and expects every interface; local runs pass --bind.
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -19,7 +24,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # another thread renders a big feed, and a long first render does not starve the worker's
 # heartbeat. The store is thread-safe (a connection pool); the app's caches take locks.
 worker_class = "gthread"
-threads = int(os.environ.get("ICALFEED_WEB_THREADS", "4"))
+threads = _config.web_threads
 preload_app = True
 # Seconds without a heartbeat before the master restarts a worker. Requests run in threads, so a
 # long first render of a big feed (about 5 ms per new VEVENT) does not trip it.
@@ -30,9 +35,9 @@ keepalive = 5
 limit_request_line = 4094
 limit_request_fields = 60
 limit_request_field_size = 8190
-accesslog = os.environ.get("ICALFEED_ACCESS_LOG", "-") or None
+accesslog = _config.access_log or None
 errorlog = "-"
-loglevel = os.environ.get("ICALFEED_LOG_LEVEL", "info")
+loglevel = _config.log_level
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "icalfeed.web:create_app()"
 # No gunicornc control socket: it lives in $HOME, and two servers (tests, bench) would share it.
