@@ -205,19 +205,24 @@ def resolve_zone(word: str, context: ZoneContext | None = None) -> str | None:
     return _ZONES.get(key)
 
 
-_PLACE_WORDS = sorted(_PLACES, key=len, reverse=True)
-_PLACE_RE = re.compile(
-    r"(?<![A-Za-z])(" + "|".join(re.escape(p) for p in _PLACE_WORDS) + r")(?![A-Za-z])", re.I
-)
+_PLACE_MAX_WORDS = max(len(p.split()) for p in _PLACES)
+# Candidate place names: runs of capitalised words ("Salt Lake City", "Mass.", "N.J.", "CA").
+_CAPITALISED_RUN = re.compile(r"(?<![\w.])[A-ZÀ-Þ][\w.'’-]{0,30}(?:[ ][A-ZÀ-Þ][\w.'’-]{0,30}){0,3}")
 
 
 def place_zone(place: str) -> str | None:
-    """The zone of a dateline or venue (``WALTHAM, Mass.``, ``Helsinki, Finland``), if known."""
-    found = [m.group(1).lower() for m in _PLACE_RE.finditer(place)]
-    for name in found:  # the first place named wins (city before state/country)
-        zone = _PLACES.get(name)
-        if zone:
-            return zone
+    """The zone of a dateline or venue (``WALTHAM, Mass.``, ``Helsinki, Finland``), if known.
+
+    The first place named wins (a city before its state or country).
+    """
+    for m in _CAPITALISED_RUN.finditer(place):
+        words = m.group(0).split(" ")
+        for i in range(len(words)):  # every sub-run, longest first at each start
+            for j in range(min(len(words), i + _PLACE_MAX_WORDS), i, -1):
+                name = " ".join(words[i:j]).lower()
+                zone = _PLACES.get(name) or _PLACES.get(name.rstrip(".,"))
+                if zone:
+                    return zone
     return None
 
 

@@ -137,6 +137,11 @@ def _label_before(region: str, start: int) -> str | None:
     return None
 
 
+_DIGIT = re.compile(r"\d")
+_CODE_HINT = re.compile(r"(?i:code|pin|id\b|passcode|password|number|#)")
+_URL_HINT = re.compile(r"://|www\.|\.(?:com|net|org|io|co|ir)\b", re.I)
+
+
 def _clean_code(code: str) -> str:
     return code.strip("\"“”'‘’ ").rstrip("-.,")
 
@@ -169,7 +174,8 @@ def find_details(
         ) and not _REPLAY.search(line):
             replay_block = False
         contact = bool(_CONTACT.search(clause))
-        for m in _PHONE.finditer(clause):
+        has_digit = _DIGIT.search(clause) is not None
+        for m in _PHONE.finditer(clause) if has_digit else ():
             number = m.group(0).strip()
             digits = re.sub(r"\D", "", number)
             if len(digits) < 7 or digits in seen_numbers or contact:
@@ -180,7 +186,7 @@ def find_details(
             seen_numbers.add(digits)
             item = DialIn(number, _label_before(region, s + m.start()))
             (replay_dial_ins if is_replay else dial_ins).append(item)
-        for m in _PASSCODE.finditer(clause):
+        for m in _PASSCODE.finditer(clause) if _CODE_HINT.search(clause) else ():
             if m["word"] and not (
                 m["word"].isupper()
                 and re.search(r"[:=]\s*$|\bis\s+$", m.group(0)[: m.start("code") - m.start()])
@@ -195,7 +201,7 @@ def find_details(
                 replay_passcode = replay_passcode or code
             else:
                 passcode = passcode or code
-        for m in _URL.finditer(clause):
+        for m in _URL.finditer(clause) if _URL_HINT.search(clause) else ():
             url = m.group(0).rstrip(".,;:")
             if "@" in region[max(0, s + m.start() - 1) : s + m.start()]:
                 continue
