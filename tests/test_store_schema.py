@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -79,3 +81,23 @@ def test_password_is_not_in_messages() -> None:
     from icalfeed.store.engine import describe_url
 
     assert "secret" not in describe_url("postgresql://u:secret@h/db")
+
+
+def test_processes_creating_the_schema_at_once_all_succeed(store_url: str) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def opener() -> None:
+        try:
+            barrier.wait()
+            open_store(store_url).close()
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=opener) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    Store.open(config(), store_url).close()

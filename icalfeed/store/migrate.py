@@ -18,6 +18,7 @@ from icalfeed.store.engine import WRITE, describe_url, mapped_errors
 SCHEMA_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 UPGRADE_COMMAND = "icalfeed db upgrade"
+MIGRATION_LOCK = 0x1CA1FEED  # advisory lock key held while migrating a PostgreSQL database
 
 
 def _alembic_config(connection: Connection) -> Any:
@@ -62,8 +63,13 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
         conn = plain.execution_options(**{WRITE: True})
         before = current_revision(conn)
         conn.commit()
-        # one transaction for every step: DDL is transactional on SQLite and PostgreSQL alike
+        # one transaction for every step: DDL is transactional on SQLite and PostgreSQL alike.
+        # Two processes upgrading at once (web workers and a poller starting together) queue:
+        # SQLite on BEGIN IMMEDIATE, PostgreSQL on an advisory lock; the second finds the
+        # schema at head and does nothing.
         with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
             command.upgrade(_alembic_config(conn), revision)
         after = current_revision(conn)
         conn.commit()
