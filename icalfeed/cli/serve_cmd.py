@@ -8,6 +8,7 @@ a route, or to script one, without a server (as ``datasette --get`` does).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -78,6 +79,12 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
 @click.option("--get", "get_path", metavar="PATH", help="Run one GET through the app, print it.")
 @click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="With --get.")
 @click.option("--headers", "show_headers", is_flag=True, help="With --get: print headers too.")
+@click.option(
+    "--database",
+    metavar="URL",
+    default=None,
+    help="SQLAlchemy URL of the store (default: ICALFEED_DATABASE_URL, else the SQLite file).",
+)
 def serve(
     host: str,
     port: int,
@@ -86,8 +93,12 @@ def serve(
     get_path: str | None,
     headers: tuple[str, ...],
     show_headers: bool,
+    database: str | None,
 ) -> None:
     """Serve feeds, the page and the API (gunicorn), or run one request with --get."""
+    if database:
+        # the app (and every gunicorn worker forked from it) reads its settings from here
+        os.environ["ICALFEED_DATABASE_URL"] = database
     if get_path is not None:
         _run_get(get_path, headers, show_headers)
         return

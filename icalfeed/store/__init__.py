@@ -102,7 +102,8 @@ Errors: :class:`~icalfeed.errors.SchemaVersionError`, :class:`~icalfeed.errors.N
 answers 503), :class:`~icalfeed.errors.StoreError` for the rest.
 """
 
-from icalfeed.store.core import Store
+from typing import TYPE_CHECKING, Any
+
 from icalfeed.store.records import (
     AddedRelease,
     Applied,
@@ -151,3 +152,17 @@ __all__ = [
     "StoredEvent",
     "StoredRelease",
 ]
+
+
+if TYPE_CHECKING:
+    from icalfeed.store.core import Store
+
+
+def __getattr__(name: str) -> Any:
+    # Store pulls in SQLAlchemy (about half a second): only code that opens a store pays for it,
+    # not `icalfeed parse` or the sources package, which only need the value classes.
+    if name == "Store":
+        from icalfeed.store.core import Store
+
+        return Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
