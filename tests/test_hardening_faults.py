@@ -133,9 +133,30 @@ def test_kill_9_of_a_worker_mid_ingest_loses_no_acknowledged_release(
 # ------------------------------------------------------------------------ PostgreSQL restarted
 
 
+def stop_postgres(server: PostgresServer) -> None:
+    """Fast shutdown (SIGINT to the postmaster: sessions are cut, as when a database server
+    restarts under an app) and wait until it is gone (no postmaster.pid, the port closed).
+    SIGTERM would be a "smart" shutdown that waits for the app's pooled connections."""
+    pid_file = server.folder / "data" / "postmaster.pid"
+    os.kill(int(pid_file.read_text().split()[0]), signal.SIGINT)
+    server.process.wait(30)
+    deadline = time.monotonic() + 30
+    while pid_file.exists() or _port_open(server.port):
+        assert time.monotonic() < deadline, "PostgreSQL did not stop"
+        time.sleep(0.1)
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def restart_postgres(server: PostgresServer) -> None:
     """Start the stopped server again on the same folder and port (as tests/plugins does)."""
-    log = open(server.folder / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
+    log_path = server.folder / "server.log"
+    log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the server
     server.process = subprocess.Popen(
         [
             *_as_user(),
@@ -159,9 +180,10 @@ def restart_postgres(server: PostgresServer) -> None:
         try:
             server.admin("SELECT 1")
             return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
+        except Exception as e:
+            if time.monotonic() > deadline or server.process.poll() is not None:
+                tail = log_path.read_text(errors="replace")[-1500:]
+                raise AssertionError(f"PostgreSQL did not restart: {e}\n{tail}") from e
             time.sleep(0.2)
 
 
@@ -195,7 +217,7 @@ def test_postgres_restart_gives_503_then_recovers(
         assert first.status == 201, first.body[:300]
         assert send(server.base, "GET", "/calendar.ics").status == 200
 
-        own_postgres.stop()
+        stop_postgres(own_postgres)
         time.sleep(1.5)  # past the per-worker validator reuse (1 s)
         down: dict[str, int] = {}
         for method, path, body in [
