@@ -26,7 +26,7 @@ import icalfeed.extract
 PER_STRING_SECONDS = 0.3  # above this for one 20 KB string, check how the time grows
 MAX_GROWTH = 3.0  # time(20 KB) / time(10 KB): about 2 when linear, about 4 when quadratic
 PATTERN_SECONDS = 4.0  # a linear but slow pattern (huge alternation) stops here
-KILL_AFTER = 4.0  # wall seconds per string: a pattern still running then has hung
+KILL_AFTER = 6.0  # wall seconds for one scan of 20 KB: a pattern still running then has hung
 
 MODULES = ["icalfeed.normalize", "icalfeed.timezones"] + [
     f"icalfeed.extract.{m.name}" for m in pkgutil.iter_modules(icalfeed.extract.__path__)
@@ -109,10 +109,16 @@ def _run_one(conn: Any, pattern: re.Pattern[str]) -> None:
         growth = 0.0
         if elapsed > PER_STRING_SECONDS:
             # Slow: is it superlinear? Twice the text should take about twice the time. Best of
-            # two runs each, so a busy machine does not look like backtracking.
+            # two runs each, so a busy machine does not look like backtracking. Each scan tells
+            # the parent it finished, so KILL_AFTER bounds one scan, not the four.
+            conn.send(("progress",))
             elapsed = min(elapsed, _scan(pattern, text))
-            half = min(_scan(pattern, text[: len(text) // 2]) for _ in range(2))
-            growth = elapsed / max(half, 1e-6)
+            conn.send(("progress",))
+            halves = []
+            for _ in range(2):
+                halves.append(_scan(pattern, text[: len(text) // 2]))
+                conn.send(("progress",))
+            growth = elapsed / max(min(halves), 1e-6)
         spent += elapsed
         conn.send(("done", label, elapsed, growth))
         if growth > MAX_GROWTH or spent > PATTERN_SECONDS:
@@ -138,6 +144,8 @@ def time_pattern(
             msg = parent.recv()
             if msg[0] == "start":
                 current = msg[1]
+            elif msg[0] == "progress":
+                continue
             elif msg[0] == "done":
                 times[msg[1]] = (msg[2], msg[3])
                 current = None
