@@ -407,7 +407,7 @@ def test_hostile_headers(client: FlaskClient, headers: dict[str, str]) -> None:
         try:
             response = client.get(route, headers=headers)
         except ValueError:
-            return  # the test client itself refuses a header with a line break: cannot be sent
+            break  # the test client itself refuses a header with a line break: cannot be sent
         check_answer(response, f"GET {route} {headers!r:.80}")
 
 
