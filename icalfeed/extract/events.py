@@ -398,7 +398,8 @@ def _timed_drafts(
         if (dcs, dce) != (cs, ce):
             near = text[dcs:dce] + " " + near
         ps, pe = seg.paragraph(t.start)
-        wide = text[max(ps - 200, min(ps, cs - 300)) : max(pe, ce)]
+        # the words around the time: its paragraph, at most a few hundred characters either side
+        wide = text[max(ps - 200, cs - 400, 0) : min(max(pe, ce), ce + 400)]
         if not any(EVENT_WORDS.search(x) for x in (near, wide, headline)):
             continue
         ls0 = seg.lines[max(0, seg.line_index(t.start) - 2)][0]
