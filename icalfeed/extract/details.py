@@ -3,6 +3,7 @@ and what it is about: conference names and fiscal periods."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +20,7 @@ __all__ = [
 ]
 
 _PHONE = re.compile(
-    r"(?<![\w/.=-])(?:"
+    r"(?=[+(\d])(?<![\w/.=-])(?:"
     r"\+\s?\d{1,3}(?:\s?\(0\))?[\s.\-]?\(?\d{1,4}\)?(?:[\s.\-]?\d{2,4}){1,4}"
     r"|(?:1[\s.\-])?\(?[2-9]\d{2}\)?[\s.\-]{0,2}\d{3}[\s.\-]\d{4}"
     r"|1[\s.\-]?8\d\d[\s.\-]?[A-Z0-9]{3}[\s.\-]?[A-Z0-9]{4}"
@@ -34,15 +35,16 @@ _PHONE_CONTEXT = re.compile(
     re.I,
 )
 _CONTACT = re.compile(
-    r"\b(?:contact|media\s+relations|investor\s+relations\s*:|inquir|e-?mail|fax|@|"
+    r"(?=[cCmMiIeEfF@vVdDoOtTsS])\b(?:contact|media\s+relations|investor\s+relations\s*:|inquir|e-?mail|fax|@|"
     r"vice\s+president|director|manager|officer|treasurer|spokes)",
     re.I,
 )
 _REPLAY = re.compile(
-    r"\b(?:replay|re-play|playback|archive|archived|recording|rebroadcast|on[- ]demand)\b", re.I
+    r"\b(?=[rRpPaAoO])(?:replay|re-play|playback|archive|archived|recording|rebroadcast|on[- ]demand)\b",
+    re.I,
 )
 _PASSCODE = re.compile(
-    r"\b(?:pass\s?code|passcode|password|conference\s+(?:id|code|number)|access\s+(?:code|number|id)|"
+    r"\b(?=[pPcCaAmMeEiIrR])(?:pass\s?code|passcode|password|conference\s+(?:id|code|number)|access\s+(?:code|number|id)|"
     r"participant\s+(?:code|passcode|pin|id)|pin(?:\s+(?:code|number))?|meeting\s+(?:id|number|code)|"
     r"event\s+(?:id|code|number|passcode)|confirmation\s+(?:code|number|#)|entry\s+code|"
     r"replay\s+(?:code|id|passcode)|id\s+number|call\s+id|code)\b"
@@ -146,10 +148,46 @@ def _clean_code(code: str) -> str:
     return code.strip("\"“”'‘’ ").rstrip("-.,")
 
 
+_REPLAY_HEADER = re.compile(r"(?mi)^[ \t]*(?:replay|playback|archive)\b[^.\n]{0,40}$")
+_LIVE_LINE = re.compile(r"(?i)\b(?:live|conference call|participate)\b")
+_LIVE_WORD = re.compile(r"(?i)\blive\b")
+
+
+class _Hits:
+    """Where one pattern matches in a region, for "is there a match in [start, end)?"."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.starts = [m.start() for m in pattern.finditer(text)]
+
+    def any(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, start)
+        return i < len(self.starts) and self.starts[i] < end
+
+
+def _by_clause(
+    pattern: re.Pattern[str], text: str, starts: list[int], ends: list[int]
+) -> dict[int, list[re.Match[str]]]:
+    """The matches of ``pattern`` in ``text``, grouped by the clause they lie in."""
+    found: dict[int, list[re.Match[str]]] = {}
+    for m in pattern.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.end() <= ends[i]:
+            found.setdefault(i, []).append(m)
+    return found
+
+
 def find_details(
-    region: str, dates: list[DateMention], region_offset: int, published: date | None
+    region: str,
+    dates: list[DateMention],
+    region_offset: int,
+    published: date | None,
+    clauses: list[tuple[int, int]] | None = None,
 ) -> Details:
-    """Dial-ins, passcodes, links and the replay window in one event's stretch of text."""
+    """Dial-ins, passcodes, links and the replay window in one event's stretch of text.
+
+    Each pattern runs once over the region; the clauses are then walked in order (a "Replay"
+    heading makes the numbers under it replay numbers until a line about the live call).
+    """
     dial_ins: list[DialIn] = []
     replay_dial_ins: list[DialIn] = []
     passcode = replay_passcode = None
@@ -158,24 +196,35 @@ def find_details(
     registration = None
     seen_numbers: set[str] = set()
     replay_block = False
-    for s, e in _clauses(region):
-        clause = region[s:e]
+    if clauses is None:
+        clauses = _clauses(region)
+    starts = [c[0] for c in clauses]
+    ends = [c[1] for c in clauses]
+    phones = _by_clause(_PHONE, region, starts, ends)
+    codes = _by_clause(_PASSCODE, region, starts, ends)
+    urls = _by_clause(_URL, region, starts, ends)
+    replay = _Hits(_REPLAY, region)
+    contact_hits = _Hits(_CONTACT, region)
+    headers = {m.start() for m in _REPLAY_HEADER.finditer(region)}
+    for index, (s, e) in enumerate(clauses):
         line_start = region.rfind("\n", 0, s) + 1
-        line = region[
-            line_start : region.find("\n", s) if region.find("\n", s) >= 0 else len(region)
-        ]
-        is_replay = bool(_REPLAY.search(clause)) or (
-            replay_block and not re.search(r"\blive\b", clause, re.I)
-        )
-        if re.match(r"^\s*(?:replay|playback|archive)\b[^.]{0,40}$", line, re.I):
+        line_end = region.find("\n", s)
+        line_end = len(region) if line_end < 0 else line_end
+        clause_replay = replay.any(s, e)
+        if line_start in headers:
             replay_block = True
-        elif re.search(
-            r"\b(?:live|conference call|participate)\b", line, re.I
-        ) and not _REPLAY.search(line):
+        elif (
+            replay_block
+            and _LIVE_LINE.search(region, line_start, line_end)
+            and not replay.any(line_start, line_end)
+        ):
             replay_block = False
-        contact = bool(_CONTACT.search(clause))
-        has_digit = _DIGIT.search(clause) is not None
-        for m in _PHONE.finditer(clause) if has_digit else ():
+        if index not in phones and index not in codes and index not in urls and not clause_replay:
+            continue
+        clause = region[s:e]
+        is_replay = clause_replay or (replay_block and not _LIVE_WORD.search(clause))
+        contact = contact_hits.any(s, e)
+        for m in phones.get(index, ()):
             number = m.group(0).strip()
             digits = re.sub(r"\D", "", number)
             if len(digits) < 7 or digits in seen_numbers or contact:
@@ -184,9 +233,9 @@ def find_details(
             if not _PHONE_CONTEXT.search(context):
                 continue
             seen_numbers.add(digits)
-            item = DialIn(number, _label_before(region, s + m.start()))
+            item = DialIn(number, _label_before(region, m.start()))
             (replay_dial_ins if is_replay else dial_ins).append(item)
-        for m in _PASSCODE.finditer(clause) if _CODE_HINT.search(clause) else ():
+        for m in codes.get(index, ()):
             if m["word"] and not (
                 m["word"].isupper()
                 and re.search(r"[:=]\s*$|\bis\s+$", m.group(0)[: m.start("code") - m.start()])
@@ -201,9 +250,9 @@ def find_details(
                 replay_passcode = replay_passcode or code
             else:
                 passcode = passcode or code
-        for m in _URL.finditer(clause) if _URL_HINT.search(clause) else ():
+        for m in urls.get(index, ()):
             url = m.group(0).rstrip(".,;:")
-            if "@" in region[max(0, s + m.start() - 1) : s + m.start()]:
+            if "@" in region[max(0, m.start() - 1) : m.start()]:
                 continue
             context = clause
             if len(clause.strip()) - len(url) < 12:  # a URL on its own line: read the line above
@@ -226,7 +275,7 @@ def find_details(
                 score -= 3
             if score >= 3 and (best_url is None or score > best_url[0]):
                 best_url = (score, -s, url)
-        if _REPLAY.search(clause) and replay_until is None:
+        if clause_replay and replay_until is None:
             replay_until = _replay_until(clause, s + region_offset, dates, published)
     return Details(
         dial_ins=tuple(dial_ins),

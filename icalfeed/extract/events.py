@@ -708,7 +708,7 @@ def extract_events(
     for draft, (rs, re_) in zip(drafts, regions, strict=True):
         budget.check()
         region = body[rs:re_]
-        found = dt.find_details(region, dates, rs, release.published)
+        found = dt.find_details(region, dates, rs, release.published, _clauses_in(seg, rs, re_))
         if len(drafts) > 1:
             if tail_shared is None:
                 last = regions[-1]
@@ -733,6 +733,18 @@ def extract_events(
     return ParsedRelease(
         release=release, issuer=issuer, events=tuple(events), warnings=tuple(warnings)
     )
+
+
+def _clauses_in(seg: Segments, start: int, end: int) -> list[tuple[int, int]]:
+    """The body's clauses inside [start, end), relative to ``start``."""
+    lo = max(0, bisect.bisect_right(seg.clause_starts, start) - 1)
+    hi = bisect.bisect_left(seg.clause_starts, end)
+    spans = []
+    for s, e in seg.clauses[lo:hi]:
+        s, e = max(s, start), min(e, end)
+        if s < e and seg.text[s:e].strip():
+            spans.append((s - start, e - start))
+    return spans
 
 
 def _fill(own: dt.Details, *shared: dt.Details) -> dt.Details:
