@@ -40,7 +40,8 @@ _CONTACT = re.compile(
     re.I,
 )
 _REPLAY = re.compile(
-    r"\b(?=[rRpPaAoO])(?:replay|re-play|playback|archive|archived|recording|rebroadcast|on[- ]demand)\b",
+    r"\b(?=[rRpPaAoO])(?:replay|re-play|playback|archive|archived|recording|rebroadcast|"
+    r"on[- ]demand)\b",
     re.I,
 )
 _PASSCODE = re.compile(
