@@ -37,11 +37,15 @@ def corpus() -> list[tuple[str, str]]:
 
 def run_icalfeed(docs: list[tuple[str, str]], rounds: int) -> tuple[float, int, int]:
     events = 0
-    start = time.perf_counter()
+    for text, ctype in docs:  # warm up: zone files, compiled patterns
+        parse_release(text, content_type=ctype)
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(rounds):
         for text, ctype in docs:
             events += len(parse_release(text, content_type=ctype).events)
     elapsed = time.perf_counter() - start
+    cpu_rate = len(docs) * rounds / (time.process_time() - cpu)
+    print(f"icalfeed.parse_release : {cpu_rate:8.1f} docs/s of CPU time (one core)")
     tracemalloc.start()
     for text, ctype in docs:
         parse_release(text, content_type=ctype)
