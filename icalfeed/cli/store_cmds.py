@@ -276,44 +276,14 @@ def export(
 
 def render_export(store: Any, query: Any) -> bytes:
     """The feed for ``query`` from the store's cached VEVENT bytes (as the web app serves it)."""
-    from icalfeed.calendar import (
-        FeedEntry,
-        options_from_config,
-        render_entry,
-        render_feed,
-        render_fingerprint,
-    )
+    from icalfeed.calendar import options_from_config, render_feed
+    from icalfeed.feeds import feed_entry, vevent_renderer
 
     options = options_from_config(store.config)
     if query.tickers:
         options = options.replace(name=f"{options.name}: {', '.join(query.tickers)}")
-
-    def render(stored: Any) -> bytes:
-        entry = render_entry(
-            stored.event,
-            sequence=stored.sequence,
-            created=stored.created,
-            last_modified=stored.last_modified,
-            options=options,
-        )
-        return entry.vevent
-
-    cached = store.vevents(query, render, render_fingerprint(options))
-    entries = []
-    for c in cached:
-        year = c.start_date.year
-        crosses = (c.start_date.month, c.start_date.day) == (12, 31)
-        entries.append(
-            FeedEntry(
-                uid=c.uid,
-                sequence=c.sequence,
-                vevent=c.ics,
-                tzid=c.tzid,
-                first_year=year,
-                last_year=year + 1 if crosses else year,
-                all_day=c.tzid is None,
-            )
-        )
+    variant, render = vevent_renderer(options, None)
+    entries = [feed_entry(c) for c in store.vevents(query, render, variant)]
     data: bytes = render_feed(entries, options)
     return data
 

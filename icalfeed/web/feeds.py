@@ -7,23 +7,15 @@ renders again. A revalidation costs one ``store.feed_version`` read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask import Blueprint, Response, current_app, request
 
-from icalfeed.calendar import (
-    CalendarOptions,
-    FeedEntry,
-    render_entry,
-    render_event_calendar,
-    render_feed,
-    render_fingerprint,
-)
-from icalfeed.calendar.alarm import valarm_bytes, with_alarm
+from icalfeed.calendar import CalendarOptions, render_event_calendar, render_feed
 from icalfeed.errors import NotFoundError
-from icalfeed.store.records import CachedVEvent, EventState, StoredEvent
+from icalfeed.feeds import feed_entry, vevent_renderer
+from icalfeed.store.records import EventState, StoredEvent
 from icalfeed.web.app import get_store
 from icalfeed.web.conditional import (
     Body,
@@ -57,41 +49,6 @@ def named_options(options: CalendarOptions, name: str) -> CalendarOptions:
 def _bodies() -> BodyCache:
     cache: BodyCache = current_app.extensions["icalfeed.bodies"]
     return cache
-
-
-def vevent_renderer(
-    options: CalendarOptions, alarm: int | None
-) -> tuple[str, Callable[[StoredEvent], bytes]]:
-    """The cache variant and the function that renders one stored event's VEVENT bytes."""
-    variant = render_fingerprint(options) + (f";alarm={alarm}" if alarm is not None else "")
-    alarm_bytes = valarm_bytes(alarm) if alarm is not None else None
-
-    def render(stored: StoredEvent) -> bytes:
-        entry = render_entry(
-            stored.event,
-            sequence=stored.sequence,
-            created=stored.created,
-            last_modified=stored.last_modified,
-            options=options,
-        )
-        return with_alarm(entry, alarm_bytes) if alarm_bytes is not None else entry.vevent
-
-    return variant, render
-
-
-def feed_entry(cached: CachedVEvent) -> FeedEntry:
-    """A stored VEVENT as the renderer's FeedEntry (the VTIMEZONE must cover its years)."""
-    year = cached.start_date.year
-    crosses = (cached.start_date.month, cached.start_date.day) == (12, 31)
-    return FeedEntry(
-        uid=cached.uid,
-        sequence=cached.sequence,
-        vevent=cached.ics,
-        tzid=cached.tzid,
-        first_year=year,
-        last_year=year + 1 if crosses else year,
-        all_day=cached.tzid is None,
-    )
 
 
 def feed_name(filters: Filters) -> str:
@@ -187,4 +144,4 @@ def event(uid: str) -> Response:
     )
 
 
-__all__ = ["bp", "calendar_options", "feed_entry", "feed_response", "vevent_renderer"]
+__all__ = ["bp", "calendar_options", "feed_response"]
