@@ -10,41 +10,24 @@ from typing import Any
 
 import click
 
+from icalfeed.cli.params import iso_date_option
 from icalfeed.errors import IcalfeedError
 from icalfeed.model import ParsedRelease
 
 
-def _published(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _content_type(path: str, raw: bytes) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix in (".html", ".htm"):
-        return "text/html"
-    return "text/plain"
-
-
 def _read(path: str) -> tuple[str, str]:
-    """The release text and its content type; .eml files go through the e-mail reader."""
+    """The release text and its content type (an .eml through the e-mail reader)."""
+    from icalfeed.sources import SUFFIX_TYPES, document_from_bytes, sniff_content_type
+    from icalfeed.sources.decode import MESSAGE_RFC822, TEXT_HTML, TEXT_PLAIN
+    from icalfeed.store.records import Source
+
     raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    if path.lower().endswith(".eml"):
-        from icalfeed.sources import read_eml
-
-        mail = read_eml(raw)
-        return mail.text, mail.content_type
-    try:
-        from icalfeed.sources import decode_bytes
-
-        text = decode_bytes(raw, None)
-    except ImportError:  # pragma: no cover - sources ships with the package
-        text = raw.decode("utf-8", errors="replace")
-    return text, _content_type(path, raw)
+    content_type = SUFFIX_TYPES.get(Path(path).suffix.lower()) or sniff_content_type(raw, path)
+    if content_type not in (TEXT_PLAIN, TEXT_HTML, MESSAGE_RFC822):
+        content_type = TEXT_PLAIN  # a feed or binary: let decoding say what is wrong
+    source = Source.stdin() if path == "-" else Source.file(path)
+    document = document_from_bytes(raw, content_type, source)
+    return document.text, document.content_type
 
 
 def _text_report(source: str, parsed: ParsedRelease) -> str:
@@ -84,7 +67,7 @@ def _text_report(source: str, parsed: ParsedRelease) -> str:
 )
 @click.option(
     "--published",
-    callback=_published,
+    callback=iso_date_option,
     metavar="YYYY-MM-DD",
     help="Publication date, when the release does not say (relative dates use it).",
 )

@@ -11,12 +11,12 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from icalfeed.cli.params import iso_date
 from icalfeed.config import KINDS, Config, parse_duration
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -204,15 +204,6 @@ def poll(
 # -- export -------------------------------------------------------------------------------------
 
 
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r}: expected YYYY-MM-DD") from None
-
-
 @click.command()
 @click.option(
     "-o",
@@ -257,8 +248,8 @@ def export(
     query = EventQuery(
         tickers=tuple(t.upper() for t in tickers),
         kinds=kinds,
-        start=_date(start),
-        end=_date(end),
+        start=iso_date(start),
+        end=iso_date(end),
         everything=everything,
     )
     store = open_store(database)
