@@ -22,8 +22,8 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from icalfeed.errors import ParseBudgetError, UnsupportedContentError
-from icalfeed.extract.events import extract_events
+from icalfeed.errors import UnsupportedContentError
+from icalfeed.extract.events import Budget, extract_events
 from icalfeed.model import ParsedRelease
 from icalfeed.normalize import read_release
 
@@ -54,10 +54,6 @@ def parse_release(
     if base not in _TEXT_TYPES:
         raise UnsupportedContentError(f"cannot parse {base!r}: give text/plain or text/html")
     started = time.perf_counter()
-
-    def check() -> None:
-        if budget_seconds is not None and time.perf_counter() - started > budget_seconds:
-            raise ParseBudgetError(f"parsing took longer than {budget_seconds:g} s")
-
-    release = read_release(text, published=published, content_type=base, check=check)
+    budget = Budget(budget_seconds, started)
+    release = read_release(text, published=published, content_type=base, check=budget.check)
     return extract_events(release, budget_seconds=budget_seconds, started=started)

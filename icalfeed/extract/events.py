@@ -29,7 +29,7 @@ import contextlib
 import re
 import time as _time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import time as dtime
 
 import pytz
@@ -68,7 +68,7 @@ from icalfeed.model import (
 )
 from icalfeed.timezones import ZoneContext, localize, place_zone, resolve_zone, same_clock
 
-__all__ = ["extract_events"]
+__all__ = ["Budget", "extract_events"]
 
 
 @dataclass
@@ -94,7 +94,9 @@ class _Draft:
         return ("utc", aware.astimezone(pytz.utc).isoformat())
 
 
-class _Budget:
+class Budget:
+    """A parse's time budget: :meth:`check` raises ParseBudgetError once it has run out."""
+
     def __init__(self, seconds: float | None, started: float | None = None) -> None:
         begin = _time.perf_counter() if started is None else started
         self.deadline = None if seconds is None else begin + seconds
@@ -349,7 +351,7 @@ def _timed_drafts(
     dates: list[DateMention],
     times: list[TimeMention],
     ctx: ZoneContext,
-    budget: _Budget,
+    budget: Budget,
     warnings: list[str],
 ) -> list[_Draft]:
     published = release.published
@@ -368,7 +370,7 @@ def _timed_drafts(
         line = text[ls : min(le, ls + 200)]
         if t.start < release.body_start - 1 or (ls < first_prose and _HEADER_TIME_LINE.match(line)):
             continue  # the dateline's or a portal's timestamp, not an event
-        if is_not_event_time(text[cs : t.start], text[t.end : ce]):
+        if is_not_event_time(text[cs : t.start]):
             continue
         # a replaced time is no event, unless nothing replaces it (postponed to a date TBD)
         undecided = bool(_UNDECIDED.search(text[cs:ce]))
@@ -474,7 +476,7 @@ def _all_day_drafts(
     dates: list[DateMention],
     timed_days: set[date],
     used: set[int],
-    budget: _Budget,
+    budget: Budget,
 ) -> list[_Draft]:
     published = release.published
     drafts: list[_Draft] = []
@@ -677,7 +679,7 @@ def extract_events(
 
     ``budget_seconds`` counts from ``started`` (a ``time.perf_counter()`` value; default now).
     """
-    budget = _Budget(budget_seconds, started)
+    budget = Budget(budget_seconds, started)
     budget.check()
     text = release.text
     end = body_end(text, release.body_start)
@@ -824,6 +826,3 @@ def _event(
         flags=frozenset(flags),
         warnings=tuple(warnings),
     )
-
-
-_ = timedelta  # re-exported helpers keep imports honest

@@ -101,7 +101,7 @@ def is_replaced_time(before: str) -> bool:
     return bool(_ORIGINAL_TIME.search(_AMPM_DOTS.sub(r"\1m", before[-120:])))
 
 
-def is_not_event_time(before: str, after: str = "") -> bool:
+def is_not_event_time(before: str) -> bool:
     """Whether the words before a time (in its sentence) say it is not an event's start.
 
     A negative ("replay", "will release results") counts only when no event word follows it
@@ -136,12 +136,12 @@ def classify(
         lines
         and conference_name(lines)
         and (_CONFERENCE.search(intro) or _CONFERENCE.search(headline) or _CONFERENCE.search(wide))
-    ) and not _EARNINGS_CALL(near):
+    ) and not _is_earnings_call(near):
         return EventKind.CONFERENCE_PRESENTATION
     for text in (near, wide, headline):
         if not text:
             continue
-        if _PRESS_CONF.search(text) and not _EARNINGS_CALL(text):
+        if _PRESS_CONF.search(text) and not _is_earnings_call(text):
             return EventKind.OTHER
         if MEETING_WORDS.search(text):
             return EventKind.SHAREHOLDER_MEETING
@@ -150,7 +150,7 @@ def classify(
         if (
             _CALL.search(text)
             and _EARNINGS.search(text)
-            and (_EARNINGS_CALL(text) or not _CONFERENCE_NAMED.search(text))
+            and (_is_earnings_call(text) or not _CONFERENCE_NAMED.search(text))
         ):
             return EventKind.EARNINGS_CALL
         if _CONFERENCE.search(text):
@@ -171,10 +171,12 @@ _CONFERENCE_NAMED = re.compile(
 )
 
 
-def _EARNINGS_CALL(text: str) -> bool:  # noqa: N802 - reads like the other patterns
-    return bool(re.search(r"\b(?:conference\s+call|earnings\s+call)\b", text, re.I)) and bool(
-        _EARNINGS.search(text)
-    )
+_CONFERENCE_CALL = re.compile(r"\b(?:conference\s+call|earnings\s+call)\b", re.I)
+
+
+def _is_earnings_call(text: str) -> bool:
+    """A conference or earnings call about results ("conference call to discuss Q3 results")."""
+    return bool(_CONFERENCE_CALL.search(text)) and bool(_EARNINGS.search(text))
 
 
 _POSTPONED = re.compile(

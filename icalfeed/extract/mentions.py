@@ -57,8 +57,7 @@ _DATE_RE = re.compile(
     r")",
 )
 _RELATIVE_RE = re.compile(
-    r"\b(?P<rel>today|tomorrow|tonight|this (?:morning|afternoon|evening)|later today|"
-    r"the following day|the next day)\b",
+    r"\b(?P<rel>today|tomorrow|tonight|this (?:morning|afternoon|evening)|later today)\b",
     re.I,
 )
 
@@ -157,8 +156,6 @@ def find_dates(text: str, check: Callable[[], None] | None = None) -> list[DateM
     for m in _RELATIVE_RE.finditer(text):
         rel = m["rel"].lower()
         key = "today" if rel.startswith(("this ", "later")) else rel
-        if key in ("the following day", "the next day"):
-            continue  # resolved against another date by the event assembler
         found.append(
             DateMention(m.start(), m.end(), 0, 0, None, None, relative=key, text=m.group(0))
         )

@@ -182,8 +182,3 @@ class Segments:
         if span[1] < pos:  # a blank line: its own empty paragraph
             return (pos, pos)
         return (max(span[0], pos - _MAX_PARAGRAPH), min(span[1], pos + _MAX_PARAGRAPH))
-
-    def line_text(self, pos: int) -> str:
-        """The line around ``pos``, at most ``_MAX_CLAUSE`` characters either side."""
-        s, e = self.line(pos)
-        return self.text[max(s, pos - _MAX_CLAUSE) : min(e, pos + _MAX_CLAUSE)]
