@@ -17,7 +17,14 @@ from html.parser import HTMLParser
 from icalfeed.errors import UnsupportedContentError
 from icalfeed.model import Release
 
-__all__ = ["clean_text", "html_to_text", "looks_like_html", "read_release"]
+__all__ = [
+    "MONTH_PATTERN",
+    "clean_text",
+    "html_to_text",
+    "looks_like_html",
+    "month_number",
+    "read_release",
+]
 
 _BLOCK_TAGS = frozenset(
     [
@@ -171,10 +178,12 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
-_MONTH_RE = (
+# Month names as releases write them (the date finders in icalfeed.extract use this too).
+MONTH_PATTERN = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
+_MONTH_RE = MONTH_PATTERN + r"\.?"
 _DL_DATE = (
     rf"(?:(?P<m1>{_MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)"
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH_RE}),?\s+(?P<y2>(?:19|20)\d\d)"

@@ -227,7 +227,7 @@ def place_zone(place: str) -> str | None:
 
 
 def same_clock(a: str, b: str, on: date) -> bool:
-    """Whether two zones show the same wall-clock time around ``on`` (noon, both DST states)."""
+    """Whether two zones show the same wall-clock time at noon on ``on``."""
     za, zb = pytz.timezone(a), pytz.timezone(b)
     noon = datetime(on.year, on.month, on.day, 12)
     return bool(za.localize(noon).utcoffset() == zb.localize(noon).utcoffset())

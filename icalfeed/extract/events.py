@@ -701,26 +701,23 @@ def extract_events(
     all_day = _all_day_drafts(release, body, seg, dates, {t.day for t in timed}, used, budget)
     drafts = _dedupe(timed + all_day)
     regions, intro = _regions(drafts, seg, release.body_start, end)
-    shared = dt.find_details(body[intro[0] : intro[1]], dates, intro[0], release.published)
-    tail_shared = None
+    details = [
+        dt.find_details(body[rs:re_], dates, rs, release.published, _clauses_in(seg, rs, re_))
+        for rs, re_ in regions
+    ]
+    if len(drafts) > 1:
+        # what the intro says, and what the last stretch says of "each" / "all" events, is shared
+        shared = dt.find_details(body[intro[0] : intro[1]], dates, intro[0], release.published)
+        last = regions[-1]
+        tail_shared = details[-1] if _SHARED.search(body[last[0] : last[1]]) else dt.Details()
+        details = [_fill(found, shared, tail_shared) for found in details]
     headline = release.headline or ""
     n_conf = sum(1 for d in drafts if d.kind is EventKind.CONFERENCE_PRESENTATION)
     events: list[Event] = []
     identities: dict[str, int] = {}
-    for draft, (rs, re_) in zip(drafts, regions, strict=True):
+    for draft, (rs, re_), found in zip(drafts, regions, details, strict=True):
         budget.check()
         region = body[rs:re_]
-        found = dt.find_details(region, dates, rs, release.published, _clauses_in(seg, rs, re_))
-        if len(drafts) > 1:
-            if tail_shared is None:
-                last = regions[-1]
-                tail = body[last[0] : last[1]]
-                tail_shared = (
-                    dt.find_details(tail, dates, last[0], release.published)
-                    if _SHARED.search(tail)
-                    else dt.Details()
-                )
-            found = _fill(found, shared, tail_shared)
         above = body[max(0, draft.clause[0] - 300) : draft.clause[0]]
         title, identity, conference, period = _titles(
             draft, issuer, region, headline, n_conf, above
