@@ -5,15 +5,29 @@ from __future__ import annotations
 
 import gzip
 import subprocess
+import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
+from datetime import date, datetime
 from http.client import HTTPResponse
+from pathlib import Path
 
 import pytest
 
+from icalfeed.store import Store
+from icalfeed.web.app import VERSION_TTL
 from tests.conftest import ICS_CHECK, needs_ics_check
-from tests.plugins.gunicorn import LiveServer
-from tests.web_helpers import ACME_CALL, ADMIN_TOKEN
+from tests.plugins.gunicorn import LiveServer, start_gunicorn, stop_gunicorn
+from tests.web_helpers import (
+    ACME_CALL,
+    ADMIN_TOKEN,
+    NEW_YORK,
+    acme_call,
+    fill_store,
+    record,
+    web_settings,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -95,3 +109,39 @@ def ics_check(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
 def test_ics_check_passes(gunicorn_server: LiveServer, path: str, extra: tuple[str, ...]) -> None:
     result = ics_check(gunicorn_server.url(path), *extra)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_revalidations_agree_and_a_store_change_reaches_both_workers(tmp_path: Path) -> None:
+    """Every 304 carries the same headers, whichever worker answers and whether Flask or the
+    shortcut in front of it does; a write by another process (here: this test, on the same
+    SQLite file) ends the 304s on every worker within the validator TTL (1 s)."""
+    config = web_settings(tmp_path, past_days=3650)
+    with Store.open(config, create=True) as store:
+        fill_store(store)
+    server = start_gunicorn(tmp_path)
+    try:
+        feed = server.url("/calendar.ics")
+        status, first, before = fetch(feed)
+        assert status == 200
+        assert b"20240428T163000" in before
+        seen = []
+        for _ in range(12):
+            status, headers, body = fetch(feed, {"If-None-Match": first["ETag"]})
+            assert (status, body) == (304, b"")
+            seen.append(sorted((k, v) for k, v in headers.items() if k != "Date"))
+        assert all(s == seen[0] for s in seen)
+        assert dict(seen[0])["X-Content-Type-Options"] == "nosniff"
+        assert dict(seen[0])["ETag"] == first["ETag"]
+
+        moved = replace(acme_call(), start=NEW_YORK.localize(datetime(2024, 4, 28, 18, 0)))
+        with Store.open(config) as store:
+            record(store, "behind-the-back", moved, published=date(2024, 3, 31))
+        time.sleep(VERSION_TTL + 0.5)
+        for _ in range(12):
+            status, headers, body = fetch(feed, {"If-None-Match": first["ETag"]})
+            assert status == 200
+            assert headers["ETag"] != first["ETag"]
+            assert b"20240428T180000" in body  # the moved call
+            assert b"20240428T163000" not in body
+    finally:
+        stop_gunicorn(server)

@@ -8,8 +8,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from flask import Flask, Response
 from flask.testing import FlaskClient
 
+from icalfeed.web.security import SECURITY_HEADERS
 from tests.web_helpers import ACME_CALL
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "icalfeed" / "web" / "templates"
@@ -130,6 +132,36 @@ def test_security_headers(client: FlaskClient) -> None:
         assert "frame-ancestors 'none'" in csp
         assert r.headers["X-Content-Type-Options"] == "nosniff"
         assert r.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://localhost", "https://localhost"], ids=["http", "https"]
+)
+def test_security_headers_once_each_on_every_response(client: FlaskClient, base_url: str) -> None:
+    etag = client.get("/calendar.ics").headers["ETag"]
+    responses = [
+        client.get("/", base_url=base_url),
+        client.head("/calendar.ics", base_url=base_url),
+        client.get("/calendar.ics", base_url=base_url, headers={"If-None-Match": etag}),
+        client.get("/calendar.ics?from=yesterday", base_url=base_url),
+        client.post("/calendar.ics", base_url=base_url),
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 304, 400, 405]
+    for r in responses:
+        for name in SECURITY_HEADERS:
+            assert r.headers.getlist(name) == [SECURITY_HEADERS[name]], (r.status, name)
+        hsts = r.headers.getlist("Strict-Transport-Security")
+        assert hsts == (["max-age=31536000"] if base_url.startswith("https") else []), r.status
+
+
+def test_a_header_a_view_sets_itself_is_kept(app: Flask) -> None:
+    @app.get("/own-frame-policy")
+    def own() -> Response:
+        return Response("x", headers={"X-Frame-Options": "SAMEORIGIN"})
+
+    r = app.test_client().get("/own-frame-policy")
+    assert r.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_templates_have_no_inline_script_or_cdn() -> None:

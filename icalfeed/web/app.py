@@ -22,7 +22,7 @@ from icalfeed.config import Config
 from icalfeed.store import Store
 from icalfeed.web.conditional import BodyCache, RevalidationShortcut, VersionCache
 from icalfeed.web.errors import register_error_handlers
-from icalfeed.web.security import SECURITY_HEADERS, add_security_headers, csrf_token
+from icalfeed.web.security import add_security_headers, csrf_token
 from icalfeed.web.storeapi import StoreHolder
 
 # Slack over ICALFEED_MAX_RELEASE_BYTES for form fields and multipart framing.
@@ -95,7 +95,7 @@ def create_app(
         return {"csrf_token": csrf_token, "version": __version__, "config": config}
 
     if not config.private:
-        shortcut = RevalidationShortcut(app.wsgi_app, version_ttl, SECURITY_HEADERS)
+        shortcut = RevalidationShortcut(app.wsgi_app, version_ttl)
         app.extensions["icalfeed.shortcut"] = shortcut
         app.wsgi_app = shortcut  # type: ignore[method-assign]
     _apps.add(app)

@@ -19,10 +19,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Request, Response, request
-from werkzeug.http import http_date, parse_date
+from werkzeug.http import http_date, parse_date, remove_entity_headers
 
 from icalfeed.store.records import EventQuery, FeedVersion
 
@@ -99,7 +99,8 @@ class VersionCache:
     one store read per second per worker; this process's own writes clear it at once.
 
     Another worker's write shows up within ``ttl``: calendar apps poll every few hours, and a
-    feed one second stale is the same feed. ``ttl=0`` asks the store every time.
+    feed one second stale is the same feed. ``ttl=0`` asks the store every time. A read that
+    started before a :meth:`clear` is not kept (it may predate the write).
     """
 
     MAX_ITEMS = 4096
@@ -108,6 +109,7 @@ class VersionCache:
         self.ttl = ttl
         self._items: dict[EventQuery, tuple[float, FeedVersion]] = {}
         self._lock = threading.Lock()
+        self._generation = 0
 
     def get(self, query: EventQuery, read: Callable[[EventQuery], FeedVersion]) -> FeedVersion:
         if self.ttl <= 0:
@@ -116,72 +118,151 @@ class VersionCache:
         hit = self._items.get(query)
         if hit is not None and now - hit[0] < self.ttl:
             return hit[1]
+        generation = self._generation
         version = read(query)
         with self._lock:
-            if len(self._items) >= self.MAX_ITEMS:
-                self._items.clear()
-            self._items[query] = (now, version)
+            if generation == self._generation:
+                if len(self._items) >= self.MAX_ITEMS:
+                    self._items.clear()
+                self._items[query] = (now, version)
         return version
 
     def clear(self) -> None:
         with self._lock:
+            self._generation += 1
             self._items.clear()
+
+
+_NOT_MODIFIED = Response(status=304).status  # werkzeug's status line, as Flask sends it
+
+#: The WSGI environ key where a view leaves the validators of a public, shortcut-able response.
+VALIDATORS_KEY = "icalfeed.validators"
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a feed response was validated with: its ETag and its Last-Modified (HTTP-date)."""
+
+    etag: str
+    last_modified: str
 
 
 @dataclass(frozen=True, slots=True)
 class _Known:
-    etag: str
-    headers: tuple[tuple[str, str], ...]
+    validators: Validators
+    gz_etag: str
+    plain: tuple[tuple[str, str], ...]  # the 304's headers, ETag of the identity body
+    gz: tuple[tuple[str, str], ...]  # the same with the gzip body's ETag
     until: float
+
+    def not_modified_headers(self, environ: WSGIEnvironment) -> list[tuple[str, str]] | None:
+        """The 304's headers when the request's validators match (as :func:`not_modified`
+        decides), else None. If-Modified-Since is only answered here when it is the exact
+        Last-Modified that was sent; any other date goes to the app."""
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm is not None:
+            tags = _etags(inm)
+            etag = self.validators.etag
+            if "*" in tags or etag in tags or self.gz_etag in tags:
+                gzip_ok = accepts_gzip_header(environ.get("HTTP_ACCEPT_ENCODING", ""))
+                named = etag_for_304(etag, tags, gzip_ok)
+                return list(self.plain if named == etag else self.gz)
+            return None
+        if environ.get("HTTP_IF_MODIFIED_SINCE") == self.validators.last_modified:
+            return list(self.plain)
+        return None
 
 
 class RevalidationShortcut:
     """WSGI middleware: a revalidation of a feed URL served moments ago is answered 304 here,
-    before Flask routes it, from what that response said — for the same ``ttl`` as
+    before Flask builds a request, routes it and runs its hooks — with the headers Flask's own
+    304 for that URL has (security headers included), for the same ``ttl`` as
     :class:`VersionCache` and with the same rule (this process's writes forget everything).
 
-    Only public feeds: on a private server every request goes through the token check.
+    A view marks a response as one to remember by leaving :class:`Validators` in the WSGI
+    environ under :data:`VALIDATORS_KEY`; the headers are taken from what Flask sent
+    (``start_response``), less what a 304 leaves out (werkzeug's entity headers), so the two
+    paths cannot drift apart. Remembered per scheme, path and query string. Only public feeds:
+    on a private server every request goes through the token check.
     """
 
     MAX_ITEMS = 4096
 
-    def __init__(self, app: WSGIApplication, ttl: float, extra_headers: dict[str, str]) -> None:
+    def __init__(self, app: WSGIApplication, ttl: float) -> None:
         self.app = app
         self.ttl = ttl
-        self.extra = tuple(extra_headers.items())
-        self._known: dict[tuple[str, str], _Known] = {}
-
-    def remember(self, path: str, query: str, etag: str, headers: list[tuple[str, str]]) -> None:
-        if self.ttl <= 0:
-            return
-        if len(self._known) >= self.MAX_ITEMS:
-            self._known.clear()
-        kept = tuple((k, v) for k, v in headers if k in _KEPT_ON_304) + self.extra
-        self._known[(path, query)] = _Known(etag, kept, time.monotonic() + self.ttl)
+        self._known: dict[tuple[str, str, str], _Known] = {}
+        self._generation = 0
 
     def clear(self) -> None:
+        self._generation += 1
         self._known.clear()
 
+    def __len__(self) -> int:
+        return len(self._known)
+
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        inm = environ.get("HTTP_IF_NONE_MATCH")
-        if inm and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            known = self._known.get((environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")))
-            if known is not None and time.monotonic() < known.until:
-                tags = _etags(inm)
-                for tag in (known.etag, gzip_etag(known.etag)):
-                    if tag in tags:
-                        start_response("304 Not Modified", [*known.headers, ("ETag", tag)])
-                        return []
-        return self.app(environ, start_response)
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or self.ttl <= 0:
+            return self.app(environ, start_response)
+        key = (
+            environ.get("wsgi.url_scheme", "http"),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+        known = self._known.get(key)
+        if known is not None and time.monotonic() < known.until:
+            headers = known.not_modified_headers(environ)
+            if headers is not None:
+                start_response(_NOT_MODIFIED, headers)
+                return []
+        return self._through_app(key, environ, start_response)
 
+    def _through_app(
+        self, key: tuple[str, str, str], environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        generation = self._generation
+        sent: list[tuple[str, list[tuple[str, str]]]] = []
 
-_KEPT_ON_304 = frozenset({"Cache-Control", "Last-Modified", "Vary"})
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent.append((status, headers))
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, keep)
+        validators = environ.get(VALIDATORS_KEY)
+        if isinstance(validators, Validators) and sent and generation == self._generation:
+            status, headers = sent[-1]
+            if status.startswith(("200", "304")):
+                self._remember(key, validators, headers)
+        return body
+
+    def _remember(
+        self, key: tuple[str, str, str], validators: Validators, headers: list[tuple[str, str]]
+    ) -> None:
+        kept = [(k, v) for k, v in headers if k.lower() != "etag"]
+        remove_entity_headers(kept)  # what werkzeug drops from a 304 (RFC 9110 §15.4.5)
+        gz = gzip_etag(validators.etag)
+        if len(self._known) >= self.MAX_ITEMS:
+            self._known.clear()
+        self._known[key] = _Known(
+            validators,
+            gz,
+            (*kept, ("ETag", validators.etag)),
+            (*kept, ("ETag", gz)),
+            time.monotonic() + self.ttl,
+        )
 
 
 def _etags(header: str | None) -> list[str]:
     if not header:
         return []
     return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+
+
+def etag_for_304(etag: str, tags: list[str], gzip_ok: bool) -> str:
+    """The ETag a 304 names: the representation this client would get (RFC 9110 §15.4.5) —
+    the gzip one when it accepts gzip and sent that tag back, else the identity one."""
+    gz = gzip_etag(etag)
+    return gz if gzip_ok and gz in tags else etag
 
 
 def not_modified(req: Request, etag: str, last_modified: datetime) -> bool:
@@ -199,9 +280,9 @@ def not_modified(req: Request, etag: str, last_modified: datetime) -> bool:
     return False
 
 
-def accepts_gzip(req: Request) -> bool:
-    """Whether Accept-Encoding allows gzip (``gzip;q=0`` refuses it)."""
-    for part in req.headers.get("Accept-Encoding", "").split(","):
+def accepts_gzip_header(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value allows gzip (``gzip;q=0`` refuses it)."""
+    for part in accept_encoding.split(","):
         name, _, params = part.strip().partition(";")
         if name.strip().lower() in ("gzip", "x-gzip", "*"):
             q = params.strip()
@@ -212,6 +293,11 @@ def accepts_gzip(req: Request) -> bool:
                     return False
             return True
     return False
+
+
+def accepts_gzip(req: Request) -> bool:
+    """Whether the request's Accept-Encoding allows gzip."""
+    return accepts_gzip_header(req.headers.get("Accept-Encoding", ""))
 
 
 def cached_response(
@@ -236,9 +322,8 @@ def cached_response(
         response = Response(status=304)
         response.headers.update(common)
         # The ETag of the representation this client would get, as RFC 9110 asks.
-        response.headers["ETag"] = etag
-        if use_gzip and gzip_etag(etag) in _etags(request.headers.get("If-None-Match")):
-            response.headers["ETag"] = gzip_etag(etag)
+        tags = _etags(request.headers.get("If-None-Match"))
+        response.headers["ETag"] = etag_for_304(etag, tags, use_gzip)
         return response
     made = body()
     data, tag = made.raw, etag
@@ -257,12 +342,16 @@ def cached_response(
 
 
 __all__ = [
+    "VALIDATORS_KEY",
     "Body",
     "BodyCache",
     "RevalidationShortcut",
+    "Validators",
     "VersionCache",
     "accepts_gzip",
+    "accepts_gzip_header",
     "cached_response",
+    "etag_for_304",
     "gzip_etag",
     "make_body",
     "make_etag",

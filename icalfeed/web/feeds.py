@@ -18,9 +18,10 @@ from icalfeed.feeds import feed_entry, vevent_renderer
 from icalfeed.store.records import EventState, StoredEvent
 from icalfeed.web.app import get_store
 from icalfeed.web.conditional import (
+    VALIDATORS_KEY,
     Body,
     BodyCache,
-    RevalidationShortcut,
+    Validators,
     VersionCache,
     cached_response,
     make_body,
@@ -91,11 +92,9 @@ def feed_response(filters: Filters, *, company: str | None = None) -> Response:
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
         private=config().private,
     )
-    shortcut: RevalidationShortcut | None = current_app.extensions.get("icalfeed.shortcut")
-    if shortcut is not None:
-        env = request.environ
-        path, query = env.get("PATH_INFO", ""), env.get("QUERY_STRING", "")
-        shortcut.remember(path, query, etag, list(response.headers.items()))
+    if not config().private:
+        # The revalidation shortcut (conditional.py) answers the next ones from these.
+        request.environ[VALIDATORS_KEY] = Validators(etag, response.headers["Last-Modified"])
     return response
 
 

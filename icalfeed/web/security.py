@@ -207,11 +207,15 @@ def check_csrf() -> None:
         raise Forbidden("missing or wrong CSRF token: reload the page and try again")
 
 
+_SECURITY_ITEMS = tuple(SECURITY_HEADERS.items())
+_HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
 def add_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    """The headers above on every response (one a view set itself is kept), HSTS over https."""
+    present = {name.lower() for name, _ in response.headers.items()}
+    wanted = (*_SECURITY_ITEMS, _HSTS) if request.is_secure else _SECURITY_ITEMS
+    response.headers.extend([(k, v) for k, v in wanted if k.lower() not in present])
     return response
 
 
