@@ -1,0 +1,97 @@
+"""Issue 5, serving: the access log (ICALFEED_ACCESS_LOG) writes the lines gunicorn's own logger
+would, for any access_log_format, while computing only the fields the format uses."""
+
+from __future__ import annotations
+
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from gunicorn.config import Config as GunicornConfig
+from gunicorn.glogging import Logger
+
+from icalfeed.store import Store
+from icalfeed.web import gunicorn_conf
+from icalfeed.web.accesslog import AccessLogger, LazyAtoms
+from tests.plugins.gunicorn import start_gunicorn, stop_gunicorn
+from tests.web_helpers import fill_store, web_settings
+
+DEFAULT = GunicornConfig().access_log_format
+
+
+def request_and_response() -> tuple[Any, Any, dict[str, Any]]:
+    req = SimpleNamespace(
+        headers=[
+            ("HOST", "ir.example.com"),
+            ("USER-AGENT", 'Calendar "Agent"/1.0'),
+            ("IF-NONE-MATCH", '"abc"'),
+            ("X-TWICE", "first"),
+            ("X-TWICE", "second"),
+        ]
+    )
+    resp = SimpleNamespace(
+        status="304 Not Modified",
+        headers=[("ETag", '"abc"'), ("Cache-Control", "public, max-age=300")],
+        sent=0,
+    )
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/calendar.ics?ticker=ACME",
+        "PATH_INFO": "/calendar.ics",
+        "QUERY_STRING": "ticker=ACME",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_USER_AGENT": 'Calendar "Agent"/1.0',
+        "HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz",
+    }
+    return req, resp, environ
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        pytest.param(DEFAULT, id="default"),
+        pytest.param('%(h)s %(u)s "%(r)s" %(s)s %(b)s %(B)s %(m)s %(U)s %(q)s %(H)s', id="request"),
+        pytest.param("%(T)s %(D)s %(M)s %(L)s %(p)s %(t)s", id="timing"),
+        pytest.param("%({user-agent}i)s %({X-Twice}i)s %({etag}o)s %({missing}i)s", id="headers"),
+        pytest.param("%({remote_addr}e)s %({HTTP_USER_AGENT}e)s %({nope}e)s", id="environ"),
+        pytest.param("%(nothing)s %({odd})s 100%%", id="unknown-fields"),
+    ],
+)
+def test_lines_are_gunicorns(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = GunicornConfig()
+    logger = Logger(cfg)
+    monkeypatch.setattr(logger, "now", lambda: "[22/Nov/2026:12:00:00 +0000]")
+    req, resp, environ = request_and_response()
+    took = timedelta(seconds=1, microseconds=2345)
+    expected = fmt % logger.atoms_wrapper_class(logger.atoms(resp, req, environ, took))
+    assert fmt % LazyAtoms(logger, resp, req, environ, took) == expected
+
+
+def test_the_production_config_uses_it() -> None:
+    assert gunicorn_conf.logger_class == "icalfeed.web.accesslog.AccessLogger"
+    assert issubclass(AccessLogger, Logger)
+
+
+@pytest.mark.slow
+def test_gunicorn_writes_the_access_log(tmp_path: Path) -> None:
+    with Store.open(web_settings(tmp_path, past_days=3650), create=True) as store:
+        fill_store(store)
+    log = tmp_path / "access.log"
+    server = start_gunicorn(tmp_path, {"ICALFEED_ACCESS_LOG": str(log)})
+    try:
+        request = urllib.request.Request(
+            server.url("/calendar.ics?ticker=ACME"), headers={"User-Agent": "test-agent/1"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as r:
+            assert r.status == 200
+    finally:
+        stop_gunicorn(server)
+    lines = [line for line in log.read_text().splitlines() if "ticker=ACME" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith("127.0.0.1 - - [")
+    assert '"GET /calendar.ics?ticker=ACME HTTP/1.1" 200 ' in lines[0]
+    assert lines[0].endswith('"-" "test-agent/1"')
