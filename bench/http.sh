@@ -6,6 +6,9 @@
 #   bench/http.sh [EVENTS] [SECONDS]        defaults: 10000 events, 10 s per case
 #   BENCH_DIR=/tmp/b bench/http.sh          keep the store in /tmp/b and reuse it next time
 #   GUNICORN_ARGS='--threads 4' ...         extra gunicorn options
+#   RUNS=3 bench/http.sh                    every case three times (the machine may be busy)
+#   ACCESS_LOG=1 bench/http.sh              both servers write an access log to a file (default:
+#                                           neither, as behind a proxy that logs the requests)
 #
 # Installs wrk and nginx with apt-get when missing (as root). Issue 5's targets: 304s >= 5,000/s;
 # full GETs within 4x of nginx.
@@ -15,6 +18,7 @@ events=${1:-10000}
 seconds=${2:-10}
 threads=${WRK_THREADS:-2}
 connections=${WRK_CONNECTIONS:-16}
+runs=${RUNS:-1}
 export PATH="$PWD/.venv/bin:$PATH"
 
 need() {
@@ -48,6 +52,10 @@ trap cleanup EXIT
 free_port() { python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 export ICALFEED_INSTANCE_PATH=$work ICALFEED_ACCESS_LOG="" ICALFEED_LOG_LEVEL=warning
+nginx_access_log=off
+if [ "${ACCESS_LOG:-0}" = 1 ]; then
+    ICALFEED_ACCESS_LOG=$work/gunicorn-access.log nginx_access_log=$work/nginx-access.log
+fi
 if [ ! -f "$work/icalfeed.sqlite3" ]; then
     python bench/http_store.py "$work" "$events"
     # Render and cache every VEVENT once, in one process, before timing anything (what a first
@@ -80,7 +88,7 @@ error_log $work/nginx-error.log warn;
 user root;
 events { worker_connections 1024; }
 http {
-    access_log off;
+    access_log $nginx_access_log;
     sendfile on;
     types { text/calendar ics; }
     server {
@@ -98,22 +106,46 @@ for _ in $(seq 50); do curl -sf -o /dev/null "$static" && break; sleep 0.1; done
 nginx_etag=$(curl -sfI "$static" | grep -i '^etag:' | cut -d' ' -f2- | tr -d '\r')
 cmp <(curl -sf "$static") "$work/www/calendar.ics"
 
-rate() {  # rate URL [HEADER...]: requests/s from wrk, with a warm-up run first
-    local url=$1; shift
-    local args=()
+cpu_ticks() {  # cpu_ticks PID: CPU clock ticks used by PID and its children (user + system)
+    local total=0 p f
+    for p in "$1" $(pgrep -P "$1"); do
+        read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+        total=$((total + f[13] + f[14]))
+    done
+    echo "$total"
+}
+ticks_per_s=$(getconf CLK_TCK)
+
+rate() {  # rate PID URL [HEADER...]: "requests/s µs-of-server-CPU-per-request", after a warm-up
+    local pid=$1 url=$2; shift 2
+    local args=() out before after
     for h in "$@"; do args+=(-H "$h"); done
     wrk -t"$threads" -c"$connections" -d2s "${args[@]}" "$url" >/dev/null
-    wrk -t"$threads" -c"$connections" -d"${seconds}s" "${args[@]}" "$url" \
-        | awk '/Requests\/sec/ {printf "%.0f", $2} /Non-2xx or 3xx/ {bad=$NF} END {if (bad) printf " (non-2xx/3xx: %s)", bad}'
+    before=$(cpu_ticks "$pid")
+    out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" "${args[@]}" "$url")
+    after=$(cpu_ticks "$pid")
+    echo "$out" | awk -v ticks=$((after - before)) -v hz="$ticks_per_s" '
+        /requests in/ {n = $1} /Requests\/sec/ {r = $2} /Non-2xx or 3xx/ {bad = $NF}
+        END {printf "%.0f %.0f", r, n ? ticks / hz * 1e6 / n : 0; if (bad) printf " (non-2xx/3xx: %s)", bad}'
 }
 
-printf '%-22s %14s %14s %8s\n' "case" "gunicorn r/s" "nginx r/s" "ratio"
+# Each case: requests per second of each server, the CPU each server spent per request (µs; it
+# does not depend on how busy the machine is, unlike requests per second), the nginx/gunicorn
+# ratio of requests per second, and the load average when the case ended.
+printf '%-18s %10s %8s %10s %8s %7s  %s\n' "case" "gunicorn" "µs/req" "nginx" "µs/req" "ratio" "load"
 row() {
     local name=$1 app=$2 web=$3
-    local a=${app%% *} w=${web%% *}
-    printf '%-22s %14s %14s %8s\n' "$name" "$app" "$web" "$(awk -v a="$a" -v w="$w" 'BEGIN {if (a > 0) printf "%.1fx", w / a}')"
+    local a=${app%% *} w=${web%% *} app_cpu web_cpu
+    app_cpu=$(echo "$app" | cut -d' ' -f2) web_cpu=$(echo "$web" | cut -d' ' -f2)
+    printf '%-18s %10s %8s %10s %8s %7s  %s%s\n' "$name" "$a r/s" "$app_cpu" "$w r/s" "$web_cpu" \
+        "$(awk -v a="$a" -v w="$w" 'BEGIN {if (a > 0) printf "%.1fx", w / a}')" \
+        "$(cut -d' ' -f1 /proc/loadavg)" "$(echo "$app $web" | grep -o '(non-2xx[^)]*)' | head -1)"
 }
-row "full GET" "$(rate "$feed")" "$(rate "$static")"
-row "gzip GET" "$(rate "$feed" 'Accept-Encoding: gzip')" "$(rate "$static" 'Accept-Encoding: gzip')"
-row "304 revalidation" "$(rate "$feed" "If-None-Match: $etag")" "$(rate "$static" "If-None-Match: $nginx_etag")"
-echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 workers ${GUNICORN_ARGS:-(gthread, 4 threads: gunicorn_conf)}; nginx: 2 workers; load average: $(cut -d" " -f1-3 /proc/loadavg)"
+for run in $(seq "$runs"); do
+    row "full GET" "$(rate "$gunicorn_pid" "$feed")" "$(rate "$nginx_pid" "$static")"
+    row "gzip GET" "$(rate "$gunicorn_pid" "$feed" 'Accept-Encoding: gzip')" \
+        "$(rate "$nginx_pid" "$static" 'Accept-Encoding: gzip')"
+    row "304 revalidation" "$(rate "$gunicorn_pid" "$feed" "If-None-Match: $etag")" \
+        "$(rate "$nginx_pid" "$static" "If-None-Match: $nginx_etag")"
+done
+echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 workers ${GUNICORN_ARGS:-(gthread, 4 threads: gunicorn_conf)}; nginx: 2 workers; access logs: $([ "$nginx_access_log" = off ] && echo off || echo on); load average: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs"
