@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
 
+from icalfeed import regex
 from icalfeed.errors import UnsupportedContentError
 from icalfeed.model import Release
 
@@ -109,7 +110,7 @@ class _TextExtractor(HTMLParser):
 
 
 _HTML_CHUNK = 64 * 1024
-_HTML_HINT = re.compile(r"<(?:html|body|p|div|br|table|span|a\s|h[1-6]|li)\b[^>]{0,200}>", re.I)
+_HTML_HINT = regex.compile(r"<(?:html|body|p|div|br|table|span|a\s|h[1-6]|li)\b[^>]{0,200}>", re.I)
 
 
 def looks_like_html(text: str) -> bool:
@@ -134,26 +135,28 @@ def html_to_text(markup: str, check: Callable[[], None] | None = None) -> str:
     return "".join(parser.parts)
 
 
-_INVISIBLE = re.compile(
+_INVISIBLE = regex.compile(
     "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad"
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
-_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
-_MD_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((?:#|[^)\s]{0,500})\)")
-_ANGLE_URL = re.compile(r"<((?:https?://|www\.)[^<>\s]{1,500})>")
+_SPACES = regex.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
+_MD_LINK = regex.compile(r"\[([^\]\n]{1,300})\]\((?:#|[^)\s]{0,500})\)")
+_ANGLE_URL = regex.compile(r"<((?:https?://|www\.)[^<>\s]{1,500})>")
 # Labels glued to the end of the previous value when a page was flattened: "2025Time:",
 # "ESTLINK:", "0062International". Only capitalised label words followed by a colon or a
 # dial-in word, after a digit or an upper-case zone letter.
-_GLUED_LABEL = re.compile(
-    r"(?<=[0-9a-z)])(?=[A-Z])(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
+# The match is the label's capital (a pattern that can match empty gets no start set).
+_GLUED_LABEL = regex.compile(
+    r"(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
     r"Conference ID|Passcode|PASSCODE|Access|Participant|International|Domestic|Replay|"
     r"Location|Venue|Register|Registration|Event|U\.S\.|US Dial|Canada|UK)\b[^\n]{0,40}?[:\-–])"
+    r"(?<=[0-9a-z)])[A-Z]"
 )
-_GLUED_ZONE_LABEL = re.compile(
+_GLUED_ZONE_LABEL = regex.compile(
     r"\b(?=[A-Z]{2})(EST|EDT|ET|CST|CDT|CT|PST|PDT|PT|GMT|BST|CET|CEST|UTC)(LINK|TIME|DATE|Link|Time|Date|"
     r"Webcast|Dial)\b"
 )
-_MANY_BLANKS = re.compile(r"\n[ ]*\n(?:[ ]*\n)+")
+_MANY_BLANKS = regex.compile(r"\n[ ]*\n(?:[ ]*\n)+")
 
 
 def clean_text(text: str) -> str:
@@ -165,7 +168,7 @@ def clean_text(text: str) -> str:
     text = _MD_LINK.sub(r"\1", text)
     text = _ANGLE_URL.sub(r"\1", text)
     text = _GLUED_ZONE_LABEL.sub(r"\1\n\2", text)
-    text = _GLUED_LABEL.sub("\n", text)
+    text = _GLUED_LABEL.sub("\n\\g<0>", text)
     text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
     text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip("\n ")
@@ -173,7 +176,7 @@ def clean_text(text: str) -> str:
 
 # ---------------------------------------------------------------- publication date and dateline
 
-_HEADER = re.compile(r"\A\s*date[ \t]+(\d{4})-(\d{2})-(\d{2})[ \t]*\n?")
+_HEADER = regex.compile(r"\A\s*date[ \t]+(\d{4})-(\d{2})-(\d{2})[ \t]*\n?")
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -199,13 +202,13 @@ _WIRE = (
     r"Newsfile Corp\.?|NEWSWIRE|Nasdaq)[^)\n]{0,30}\))"
 )
 # PLACE, [Region,] DATE [WIRE] -- : the place is a run of capitalised words before the date.
-_DATELINE = re.compile(
+_DATELINE = regex.compile(
     rf"(?m)^(?P<place>[A-Z][A-Za-z.'\-]{{0,30}}(?:[ ,]{{1,3}}[A-Z][A-Za-z.'\-]{{0,30}}){{0,6}})"
     rf"\s*(?:[,(]|--|—|–|-)\s*(?:{_WIRE}\s*(?:--|—|–|-)?\s*)?{_DL_DATE}"
     r"(?:,?\s*\d{1,2}:\d\d(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*[A-Z]{2,5})?)?"
     rf"\s*(?:{_WIRE})?\s*(?:--|—|–|-|:|/)?"
 )
-_DATE_ONLY_LINE = re.compile(rf"(?m)^[ \t]*{_DL_DATE}[ \t]*$")
+_DATE_ONLY_LINE = regex.compile(rf"(?m)^[ \t]*{_DL_DATE}[ \t]*$")
 
 
 def _dl_date(m: re.Match[str]) -> date | None:
@@ -224,7 +227,7 @@ def _dl_date(m: re.Match[str]) -> date | None:
     return None
 
 
-_NOT_HEADLINE = re.compile(
+_NOT_HEADLINE = regex.compile(
     r"^(?:exhibit\b|for immediate release|press release|news release|regulated information|"
     r"stock exchange release|company announcement|media release|\d{4}-\d\d-\d\d[ \d:]*|"
     r"english\b|page \d|source:|contact|investor relations$|ir$|news$)",

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 import pytz
 
+from icalfeed import regex
 from icalfeed.model import Flag
 
 __all__ = [
@@ -169,7 +170,7 @@ _PLACES: dict[str, str] = {
     "singapore city": "Asia/Singapore", "uae": "Asia/Dubai", "hungary": "Europe/Budapest",
 }  # fmt: skip
 
-_CHINESE = re.compile(
+_CHINESE = regex.compile(
     r"\b(?:Beijing|Shanghai|Shenzhen|Guangzhou|Hangzhou|China|Chinese|PRC|RMB|Renminbi)\b"
 )
 
@@ -207,7 +208,9 @@ def resolve_zone(word: str, context: ZoneContext | None = None) -> str | None:
 
 _PLACE_MAX_WORDS = max(len(p.split()) for p in _PLACES)
 # Candidate place names: runs of capitalised words ("Salt Lake City", "Mass.", "N.J.", "CA").
-_CAPITALISED_RUN = re.compile(r"(?<![\w.])[A-ZÀ-Þ][\w.'’-]{0,30}(?:[ ][A-ZÀ-Þ][\w.'’-]{0,30}){0,3}")
+_CAPITALISED_RUN = regex.compile(
+    r"(?<![\w.])[A-ZÀ-Þ][\w.'’-]{0,30}(?:[ ][A-ZÀ-Þ][\w.'’-]{0,30}){0,3}"
+)
 
 
 def place_zone(place: str) -> str | None:

@@ -11,49 +11,19 @@ Each pattern runs in a forked child that is killed when one string takes over KI
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
-import pkgutil
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-import icalfeed.extract
+from tests.patterns import all_patterns
 
 PER_STRING_SECONDS = 0.3  # above this for one 20 KB string, check how the time grows
 MAX_GROWTH = 3.0  # time(20 KB) / time(10 KB): about 2 when linear, about 4 when quadratic
 PATTERN_SECONDS = 4.0  # a linear but slow pattern (huge alternation) stops here
 KILL_AFTER = 6.0  # wall seconds for one scan of 20 KB: a pattern still running then has hung
-
-MODULES = ["icalfeed.normalize", "icalfeed.timezones"] + [
-    f"icalfeed.extract.{m.name}" for m in pkgutil.iter_modules(icalfeed.extract.__path__)
-]
-
-
-def _patterns_in(value: Any, name: str) -> Iterator[tuple[str, re.Pattern[str]]]:
-    if isinstance(value, re.Pattern):
-        if isinstance(value.pattern, str):
-            yield name, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _patterns_in(v, f"{name}[{k!r}]")
-    elif isinstance(value, list | tuple | set | frozenset):
-        for i, v in enumerate(value):
-            yield from _patterns_in(v, f"{name}[{i}]")
-
-
-def all_patterns() -> dict[str, re.Pattern[str]]:
-    found: dict[str, re.Pattern[str]] = {}
-    for module_name in MODULES:
-        module = importlib.import_module(module_name)
-        for attr, value in vars(module).items():
-            for name, pattern in _patterns_in(value, f"{module_name}.{attr}"):
-                found.setdefault(name, pattern)
-    return found
-
 
 PATTERNS = all_patterns()
 

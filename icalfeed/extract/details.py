@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from icalfeed import regex
 from icalfeed.extract.mentions import DateMention
 from icalfeed.extract.segments import Segments
 from icalfeed.model import DialIn
@@ -19,7 +20,7 @@ __all__ = [
     "fiscal_period",
 ]
 
-_PHONE = re.compile(
+_PHONE = regex.compile(
     r"(?=[+(\d])(?<![\w/.=-])(?:"
     r"\+\s?\d{1,3}(?:\s?\(0\))?[\s.\-]?\(?\d{1,4}\)?(?:[\s.\-]?\d{2,4}){1,4}"
     r"|(?:1[\s.\-])?\(?[2-9]\d{2}\)?[\s.\-]{0,2}\d{3}[\s.\-]\d{4}"
@@ -28,23 +29,23 @@ _PHONE = re.compile(
     r"|400\d?[\s\-]\d{3}[\s\-]?\d{3,4}|1[38]00[\s\-]?\d{3}[\s\-]?\d{3}"
     r")(?![\w/=]|-\d|\.\d)"
 )
-_PHONE_CONTEXT = re.compile(
+_PHONE_CONTEXT = regex.compile(
     r"\b(?:dial|call|phone|telephone|toll|number|participant|participants|conference|"
     r"domestic|international|u\.?s\.?|canada|uk|us/canada|within|outside|from|access|"
     r"listen|join|free|local|freephone|tel|line|operator|attendees|investors?)\b",
     re.I,
 )
-_CONTACT = re.compile(
+_CONTACT = regex.compile(
     r"(?=[cCmMiIeEfF@vVdDoOtTsS])\b(?:contact|media\s+relations|investor\s+relations\s*:|inquir|e-?mail|fax|@|"
     r"vice\s+president|director|manager|officer|treasurer|spokes)",
     re.I,
 )
-_REPLAY = re.compile(
+_REPLAY = regex.compile(
     r"\b(?=[rRpPaAoO])(?:replay|re-play|playback|archive|archived|recording|rebroadcast|"
     r"on[- ]demand)\b",
     re.I,
 )
-_PASSCODE = re.compile(
+_PASSCODE = regex.compile(
     r"\b(?=[pPcCaAmMeEiIrR])(?:pass\s?code|passcode|password|conference\s+(?:id|code|number)|access\s+(?:code|number|id)|"
     r"participant\s+(?:code|passcode|pin|id)|pin(?:\s+(?:code|number))?|meeting\s+(?:id|number|code)|"
     r"event\s+(?:id|code|number|passcode)|confirmation\s+(?:code|number|#)|entry\s+code|"
@@ -54,40 +55,40 @@ _PASSCODE = re.compile(
     r"(?=[A-Z0-9\-]{0,20}\d)[A-Z0-9][A-Z0-9\-]{3,20}\b|(?P<word>[A-Z]{4,12})\b)",
     re.I,
 )
-_URL = re.compile(
+_URL = regex.compile(
     r"(?:https?://[^\s<>\"“”')\]]{2,500}|(?<![@\w./-])www\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,4}"
-    r"(?:/[^\s<>\"“”')\]]{0,400})?|(?<![@\w./-])(?:[a-z0-9\-]{2,63}\.){1,3}(?:com|net|org|io|co|ir)"
+    r"(?:/[^\s<>\"“”')\]]{0,400})?|(?<![@\w./-])(?:[a-z0-9\-]{2,63}+\.){1,3}(?:com|net|org|io|co|ir)"
     r"(?:/[^\s<>\"“”')\]]{1,400})?(?![\w@]))",
     re.I,
 )
-_LIVE = re.compile(
+_LIVE = regex.compile(
     r"\b(?:webcast|web\s+cast|live|listen|broadcast|stream|streamed|access(?:ed)?|link|"
     r"investors?\s+(?:section|page|relations)|online|via|at|website|webinar|watch|join)\b",
     re.I,
 )
-_URL_NEGATIVE = re.compile(
+_URL_NEGATIVE = regex.compile(
     r"\b(?:replay|archive|archived|learn\s+more|more\s+information|photo|image|logo|"
     r"about\s+us|visit\s+(?:us|our)|follow|twitter|linkedin|facebook|download\s+the\s+(?:full|pdf)|"
     r"report\s+is\s+available|results\s+(?:will\s+be\s+)?(?:available|posted))\b",
     re.I,
 )
-_WEBCAST_WORD = re.compile(
+_WEBCAST_WORD = regex.compile(
     r"\b(?:webcast|web\s+cast|webinar|live|listen|stream|streamed|broadcast|accessed|"
     r"access\s+the\s+(?:call|webcast|event|presentation))\b",
     re.I,
 )
-_SIMULCAST = re.compile(
+_SIMULCAST = regex.compile(
     r"\b(?:simultaneous\w*|live\s+webcast|webcast\s+live|broadcast\s+live|live\s+broadcast|"
     r"live\s+(?:audio\s+)?webcast|live\s+and\s+(?:archived|on-demand|on\s+demand))\b",
     re.I,
 )
-_URL_LABEL = re.compile(
+_URL_LABEL = regex.compile(
     r"\b(?:webcast(?:\s+(?:url|link))?|link|url|registration|register\s+here|event\s+link|"
     r"live\s+webcast|webinar)\s*:\s*$",
     re.I,
 )
-_REGISTER = re.compile(r"\b(?:regist(?:er|ration)|sign\s+up|pre-?register|rsvp)\b", re.I)
-_UNTIL = re.compile(
+_REGISTER = regex.compile(r"\b(?:regist(?:er|ration)|sign\s+up|pre-?register|rsvp)\b", re.I)
+_UNTIL = regex.compile(
     r"\b(?:through|thru|until|till|to|ending|ends|expires?|up\s+to|and\s+will\s+remain[^.]{0,40}until)"
     r"(?:\s+(?:\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?|midnight|noon)(?:\s*(?:\(?[A-Z]{2,4}\)?))?)?"
     r"(?:\s+on)?(?:\s+the\s+end\s+of)?\s*,?\s*$",
@@ -111,7 +112,7 @@ def _clauses(region: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in Segments(region).clauses if region[s:e].strip()]
 
 
-_LABEL_WORDS = re.compile(
+_LABEL_WORDS = regex.compile(
     r"\b(?:toll|free|domestic|international|intl|u\.?s\.?|usa|canada|uk|united|participant|"
     r"dial|phone|number|local|outside|within|north\s+america|europe|australia|hong\s+kong|"
     r"china|germany|france|switzerland|sweden|norway|denmark|finland|singapore|japan|india|"
@@ -140,18 +141,18 @@ def _label_before(region: str, start: int) -> str | None:
     return None
 
 
-_DIGIT = re.compile(r"\d")
-_CODE_HINT = re.compile(r"(?i:code|pin|id\b|passcode|password|number|#)")
-_URL_HINT = re.compile(r"://|www\.|\.(?:com|net|org|io|co|ir)\b", re.I)
+_DIGIT = regex.compile(r"\d")
+_CODE_HINT = regex.compile(r"(?i:code|pin|id\b|passcode|password|number|#)")
+_URL_HINT = regex.compile(r"://|www\.|\.(?:com|net|org|io|co|ir)\b", re.I)
 
 
 def _clean_code(code: str) -> str:
     return code.strip("\"“”'‘’ ").rstrip("-.,")
 
 
-_REPLAY_HEADER = re.compile(r"(?mi)^[ \t]*(?:replay|playback|archive)\b[^.\n]{0,40}$")
-_LIVE_LINE = re.compile(r"(?i)\b(?:live|conference call|participate)\b")
-_LIVE_WORD = re.compile(r"(?i)\blive\b")
+_REPLAY_HEADER = regex.compile(r"(?mi)^[ \t]*(?:replay|playback|archive)\b[^.\n]{0,40}$")
+_LIVE_LINE = regex.compile(r"(?i)\b(?:live|conference call|participate)\b")
+_LIVE_WORD = regex.compile(r"(?i)\blive\b")
 
 
 class _Hits:
@@ -309,23 +310,24 @@ _CONF_WORD = (
     r"(?:Conference|Summit|Forum|Symposium|Seminar|Rodeo|Showcase|Expo|Congress|Meeting|"
     r"Day|Days|Series|Roadshow|Week|Event)"
 )
-_CONF_WORD_RE = re.compile(rf"\b{_CONF_WORD}\b")
+_CONF_WORD_RE = regex.compile(rf"\b{_CONF_WORD}\b")
+# Possessive runs ({0,40}+): a word is always followed by a space, which no run can give back.
 _NAME_PART = (
-    r"(?:[A-Z][\w&.’'/\-]{0,40}|\d{1,4}(?:st|nd|rd|th)?|&|of|and|on|the|for|in|de|du|–|-|@)"
+    r"(?:[A-Z][\w&.’'/\-]{0,40}+|\d{1,4}+(?:st|nd|rd|th)?|&|of|and|on|the|for|in|de|du|–|-|@)"
 )
-_CONF_NAME = re.compile(
+_CONF_NAME = regex.compile(
     rf"(?:(?:The|the)\s)?(?:{_NAME_PART}\s){{0,10}}?"
-    rf"(?:[A-Z][\w&.’'/\-]{{0,40}}|\d{{1,4}}(?:st|nd|rd|th)?)\s"
+    rf"(?:[A-Z][\w&.’'/\-]{{0,40}}+|\d{{1,4}}+(?:st|nd|rd|th)?)\s"
     rf"(?:{_NAME_PART}\s){{0,4}}?"
     rf"{_CONF_WORD}\b(?:\s(?:20\d\d|\d{{4}}))?"
-    rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]{{0,40}}\s{_CONF_WORD}\b(?:\s20\d\d)?"
+    rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]{{0,40}}+\s{_CONF_WORD}\b(?:\s20\d\d)?"
 )
-_WEAK_LEAD = re.compile(
+_WEAK_LEAD = regex.compile(
     r"^(?:(?:the|at|in|and|of|on|for|a|an|its|our|upcoming|will|to|tomorrow['’]s|today['’]s|"
     r"next\s+week['’]s|this\s+year['’]s|virtual)\s+)+",
     re.I,
 )
-_GENERIC = re.compile(
+_GENERIC = regex.compile(
     r"^(?:the\s+)?(?:annual\s+)?(?:conference|meeting|event|day|forum|summit|seminar|symposium|"
     r"general\s+meeting|annual\s+general\s+meeting|extraordinary\s+general\s+meeting|"
     r"investor\s+conference|healthcare\s+conference|company|calendar\s+day)(?:\s+20\d\d)?$",
@@ -333,7 +335,7 @@ _GENERIC = re.compile(
 )
 
 
-_LEADING_NOISE = re.compile(
+_LEADING_NOISE = regex.compile(
     r"^(?:(?:GMT|UTC|BST|CET|CEST|EET|ET|EST|EDT|CT|CST|CDT|MT|PT|PST|PDT|AM|PM|IST|JST|HKT|SGT)\s+)+"
 )
 
@@ -374,7 +376,7 @@ _ORDINAL_Q = {
     "3rd": 3,
     "4th": 4,
 }
-_PERIOD = re.compile(
+_PERIOD = regex.compile(
     r"\b(?:(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]{1,3}quarter(?:\s+(?:of\s+)?(?:the\s+)?"
     r"(?P<fy1>fiscal(?:\s+year)?\s+)?(?P<y1>(?:19|20)\d\d)|\s+(?:of\s+)?(?:fiscal\s+year\s+|fiscal\s+|FY\s?)"
     r"(?P<y1b>(?:19|20)?\d\d))?"

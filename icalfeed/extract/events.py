@@ -34,6 +34,7 @@ from datetime import time as dtime
 
 import pytz
 
+from icalfeed import regex
 from icalfeed.errors import ParseBudgetError
 from icalfeed.extract import details as dt
 from icalfeed.extract.issuer import find_issuer, short_name
@@ -107,29 +108,31 @@ class Budget:
             raise ParseBudgetError(f"parsing took longer than {self.seconds:g} s")
 
 
-_ALL_TIMES = re.compile(
+_ALL_TIMES = regex.compile(
     r"\b(?:all|the)\s+times?\s+(?:are|is|listed|given|shown|mentioned|stated|indicated|refer)?"
     r"[^.\n]{0,30}?\b(?:in\s+)?(?P<zone>[A-Z][A-Za-z]{1,30}(?:\s[A-Z][a-z]{1,30})?(?:\s+[Tt]ime)?|[A-Z]{2,5})\b"
 )
-_EQUIV_GAP = re.compile(r"^\s{0,3}(?:/|\(|\[|or|\||,|;|-|–|=)?\s{0,3}(?:\(|/)?\s{0,2}$")
-_HEADER_TIME_LINE = re.compile(
+_EQUIV_GAP = regex.compile(r"^\s{0,3}(?:/|\(|\[|or|\||,|;|-|–|=)?\s{0,3}(?:\(|/)?\s{0,2}$")
+_HEADER_TIME_LINE = regex.compile(
     r"^\s*(?:\d{4}-\d\d-\d\d|\d{1,2}\.\d{1,2}\.\d{4}|[A-Z][a-z]{2,8}\.?\s\d{1,2},?\s\d{4})"
     r",?\s*(?:at\s+)?[\d:. apmAPM]+(?:\s*\(?[A-Z+0-9]{2,8}\)?)?\s*$"
 )
-_ORIGINAL = re.compile(
+_ORIGINAL = regex.compile(
     r"\b(?:originally|previously|formerly|initially|prior)\b[^.;]{0,60}$|\b(?:from|instead\s+of|"
     r"rather\s+than|replac\w+)\s+(?:the\s+)?(?:previously\s+)?(?:announced\s+)?(?:date\s+of\s+)?$",
     re.I,
 )
-_PAST = re.compile(
+_PAST = regex.compile(
     r"\b(?:was\s+held|were\s+held|took\s+place|presented|hosted|held|conducted)\b", re.I
 )
-_UNDECIDED = re.compile(
+_UNDECIDED = regex.compile(
     r"\b(?:to\s+(?:a\s+)?(?:later\s+)?date\s+to\s+be\s+(?:determined|announced|confirmed)|"
     r"until\s+further\s+notice|postpone\w*|cancel\w*)",
     re.I,
 )
-_RESCHEDULE = re.compile(r"\b(?:reschedul\w*|new\s+date|moved\s+to|will\s+now\s+(?:be|take))", re.I)
+_RESCHEDULE = regex.compile(
+    r"\b(?:reschedul\w*|new\s+date|moved\s+to|will\s+now\s+(?:be|take))", re.I
+)
 
 
 def _dates_in(dates: list[DateMention], start: int, end: int) -> list[DateMention]:
@@ -144,8 +147,8 @@ def _is_original_date(text: str, d: DateMention, clause_start: int) -> bool:
     return bool(_ORIGINAL.search(before))
 
 
-_LABEL_DATE_LINE = re.compile(r"^\s*(?:Date|When|Day|DATE|WHEN)\b")
-_SAME_DAY = re.compile(
+_LABEL_DATE_LINE = regex.compile(r"^\s*(?:Date|When|Day|DATE|WHEN)\b")
+_SAME_DAY = regex.compile(
     r"\b(?:the\s+same\s+(?:day|morning|afternoon|evening)|that\s+(?:same\s+)?(?:day|morning|"
     r"afternoon|evening)|on\s+that\s+date|later\s+that\s+day|the\s+day\s+of\s+the\s+"
     r"(?:results|announcement|release|publication))\b",
@@ -268,7 +271,7 @@ def _zone_for(
     return None, {Flag.ZONE_UNKNOWN}, ["no zone written and no place to take one from"]
 
 
-_EXCHANGE_PLACE = re.compile(
+_EXCHANGE_PLACE = regex.compile(
     r"\b(?:Euronext|Nasdaq|NASDAQ|OMX|Stock\s+Exchange|Börse|Boerse)\s+[A-Z][a-z]{1,30}|"
     r"[A-Z][a-z]{1,30}\s+(?:Stock\s+Exchange|Börse)"
 )
@@ -461,12 +464,12 @@ def _confidence(draft: _Draft, how: str) -> float:
     return max(0.05, min(1.0, score))
 
 
-_RESULTS_BEFORE = re.compile(
+_RESULTS_BEFORE = regex.compile(
     r"(?:announc\w*|releas\w*|report\w*|publish\w*|issu\w*|results|earnings)\s+"
     r"(?:(?:on|at|by|for)\s+)?(?:or\s+about\s+)?$",
     re.I,
 )
-_AFTER_STOP = re.compile(r"[.!?](?:\s|$)")
+_AFTER_STOP = regex.compile(r"[.!?](?:\s|$)")
 
 
 def _all_day_drafts(
@@ -565,12 +568,12 @@ def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
 
 
 _MEETING_TYPES = (
-    (re.compile(r"extraordinary|extr\.|\bEGM\b", re.I), "Extraordinary General Meeting"),
-    (re.compile(r"special\s+meeting", re.I), "Special Meeting of Shareholders"),
-    (re.compile(r"annual\s+general|\bAGM\b", re.I), "Annual General Meeting"),
-    (re.compile(r"annual\s+meeting", re.I), "Annual Meeting of Shareholders"),
+    (regex.compile(r"extraordinary|extr\.|\bEGM\b", re.I), "Extraordinary General Meeting"),
+    (regex.compile(r"special\s+meeting", re.I), "Special Meeting of Shareholders"),
+    (regex.compile(r"annual\s+general|\bAGM\b", re.I), "Annual General Meeting"),
+    (regex.compile(r"annual\s+meeting", re.I), "Annual Meeting of Shareholders"),
 )
-_INVESTOR_DAY_NAME = re.compile(
+_INVESTOR_DAY_NAME = regex.compile(
     r"\b(?:Investor|Analyst|Capital\s+Markets?|R&D|Research\s+(?:and|&)\s+Development|Strategy|"
     r"Innovation)\s+(?:Day|Event|Update|Meeting|Forum)\b",
     re.I,
@@ -639,7 +642,7 @@ def _overlap(a: str, b: str) -> bool:
     return bool(wa) and len(wa & wb) >= max(1, min(len(wa), len(wb)) - 1)
 
 
-_SHARED = re.compile(
+_SHARED = regex.compile(
     r"\b(?:each|all|both|these|the\s+(?:presentations|events|calls|webcasts))\b", re.I
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from icalfeed import regex
 from icalfeed.model import Issuer, Listing
 
 __all__ = ["find_issuer", "short_name"]
@@ -32,12 +33,12 @@ _EXCHANGES = {
     "wiener börse": "Wiener Börse", "aim:": "AIM",
 }  # fmt: skip
 
-_LISTING = re.compile(
+_LISTING = regex.compile(
     r"(?P<ex>[A-Z][A-Za-zø ]{0,35}?(?:-[A-Z]+)?)\s*:\s*"
     r"(?P<tk>[A-Z0-9][A-Z0-9.\-]{0,9}[a-z]?)(?![a-z0-9])"
 )
-_PARENS = re.compile(r"\(([^()\n]{3,160})\)")
-_SUFFIX = re.compile(
+_PARENS = regex.compile(r"\(([^()\n]{3,160})\)")
+_SUFFIX = regex.compile(
     r"(?<![,\s])[,\s]{1,5}(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|AG|SE|SA|S\.A|N\.V|NV|"
     r"ASA|AB|A/S|Oyj|Oy|LLC|L\.P|LP|Holdings?|Group|Holding|Bancshares|GmbH|KGaA|S\.p\.A|SpA|"
     r"Co\.,?\s+Ltd)\.?$"
@@ -70,7 +71,7 @@ def _listings(inner: str) -> tuple[Listing, ...]:
 
 
 _NAME_WORD = r"[A-Z0-9][\w&.'’\-]{0,40}"
-_NAME_BEFORE = re.compile(
+_NAME_BEFORE = regex.compile(
     rf"(?<![\w&.'’\-])((?:{_NAME_WORD}|&|and|de|of|the)"
     rf"(?:,?[ ](?:{_NAME_WORD}|&|and|de|of)){{0,8}})"
     r"[ ]{0,3},?[ ]{0,3}$"
@@ -99,7 +100,7 @@ def find_issuer(text: str, headline: str | None = None) -> Issuer | None:
     return None
 
 
-_HEADLINE_VERB = re.compile(
+_HEADLINE_VERB = regex.compile(
     r"(?<!\s)\s{1,5}(?:to|will|announces?|reports?|schedules?|sets|declares?|hosts?|invites?|presents?|"
     r"postpones?|reschedules?|cancels?|provides?|confirms?|issues?|updates?|holds?|convenes?|"
     r"notice|calls?|plans?|and)\b|(?<!\s)\s{0,5}[:\-–—|]\s",

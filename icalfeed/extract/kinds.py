@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from icalfeed import regex
 from icalfeed.model import EventKind, Status
 
 __all__ = [
@@ -22,48 +23,48 @@ _MEETING = (
     r"meeting\s+of\s+(?:the\s+)?(?:shareholders|stockholders|unitholders)|\bAGM\b|\bEGM\b|"
     r"annual\s+meetings|general\s+meeting|annual\s+general\s+(?:\S{1,30}\s{1,3}){0,4}?meeting"
 )
-MEETING_WORDS = re.compile(_MEETING, re.I)
-_INVESTOR_DAY = re.compile(
+MEETING_WORDS = regex.compile(_MEETING, re.I)
+_INVESTOR_DAY = regex.compile(
     r"\b(?:investor|analyst|capital\s+markets?|r&d|research\s+(?:and|&)\s+development|"
     r"strategy|innovation|investor\s+and\s+analyst)\s+(?:day|event|update|meeting|forum)\b|"
     r"\binvestor\s+day\b",
     re.I,
 )
-_CONFERENCE = re.compile(
+_CONFERENCE = regex.compile(
     r"\b(?:present(?:s|ing|ations?|ed)?|fireside\s+chat|participate|panel|keynote)\b.{0,160}?"
     r"\b(?:conferences?|summits?|forums?|symposium|seminars?|rodeo|showcase|expo|meeting|day)\b|"
     r"\b(?:conferences?|summits?|forums?|seminars?|symposium|showcase)\b.{0,120}?"
     r"\b(?:present(?:s|ing|ations?)?|fireside\s+chat)\b|\bfireside\s+chat\b",
     re.I | re.S,
 )
-_EARNINGS = re.compile(
+_EARNINGS = regex.compile(
     r"\b(?:results|earnings|quarter|quarterly|fiscal|full[- ]year|half[- ]year|interim|"
     r"financial\s+(?:results|performance)|Q[1-4])\b",
     re.I,
 )
-_CALL = re.compile(
+_CALL = regex.compile(
     r"\b(?:conference\s+call|call|webcast|teleconference|web\s*cast|audio\s+webcast|briefing|webinar|"
     r"analyst\s+presentation|investor\s+presentation|presentation)\b",
     re.I,
 )
-_WEBCAST = re.compile(
+_WEBCAST = regex.compile(
     r"\b(?:webcast|webinar|web\s+cast|symposium|virtual|online\s+event|live\s*stream|"
     r"streamed\s+live)\b",
     re.I,
 )
-_HOSTED = re.compile(
+_HOSTED = regex.compile(
     r"\b(?:host|hosts|hold|holds|will\s+be\s+held)\b[^.]{0,80}\b(?:event|briefing|session)\b",
     re.I,
 )
-_PRESS_CONF = re.compile(r"\b(?:press|media|news)\s+(?:conference|briefing|meet)\b", re.I)
-EVENT_WORDS = re.compile(
+_PRESS_CONF = regex.compile(r"\b(?:press|media|news)\s+(?:conference|briefing|meet)\b", re.I)
+EVENT_WORDS = regex.compile(
     r"\b(?:call|webcast|web\s+cast|webinar|conference|meeting|presentation|present|presents|"
     r"presenting|fireside|chat|symposium|summit|forum|seminar|briefing|teleconference|"
     r"investor\s+day|analyst\s+day|event|AGM|EGM|assembly|rodeo|showcase|livestream)\b",
     re.I,
 )
 
-_HARD_NOT_EVENT = re.compile(
+_HARD_NOT_EVENT = regex.compile(
     r"(?:\breplay|re-play|playback|archive[ds]?|\brecording|rebroadcast|on[- ]demand|"
     r"doors?\b[^.]{0,40}\bopen|reception|registration\s+(?:will\s+)?(?:begin|open|commence|start)|"
     r"record\s+date|close\s+of\s+business|dividend|deadline|no\s+later\s+than|"
@@ -71,13 +72,13 @@ _HARD_NOT_EVENT = re.compile(
     r"[^;]{0,220}$",
     re.I,
 )
-_ORIGINAL_TIME = re.compile(
+_ORIGINAL_TIME = regex.compile(
     r"\b(?:instead\s+of|rather\s+than|previously\s+(?:announced|scheduled|planned)|"
     r"originally\s+(?:announced|scheduled|planned)|formerly|moved\s+from|changed\s+from)"
     r"[^.;]{0,40}$",
     re.I,
 )
-_NOT_EVENT_BEFORE = re.compile(
+_NOT_EVENT_BEFORE = regex.compile(
     r"(?:(?:results|earnings|report|press\s+release|release|statement)s?\s+(?:will\s+be\s+|to\s+be\s+)?"
     r"(?:released|issued|published|announced|distributed|disseminated)|"
     r"(?:will|to|plans\s+to|expects\s+to)\s+(?:be\s+)?(?:release|report|announc|publish|issu)\w*|"
@@ -87,12 +88,12 @@ _NOT_EVENT_BEFORE = re.compile(
     r"(?:last|prior)\s+(?:day|date)|was\s+held|took\s+place|were\s+held)",
     re.I,
 )
-_POSITIVE_AFTER = re.compile(
+_POSITIVE_AFTER = regex.compile(
     r"\b(?:call|webcast|web\s+cast|host|hold|meeting|conference|presentation|present|chat|"
     r"webinar|live)\b",
     re.I,
 )
-_AMPM_DOTS = re.compile(r"\b([ap])\.\s?m\.", re.I)
+_AMPM_DOTS = regex.compile(r"\b([ap])\.\s?m\.", re.I)
 
 
 def is_replaced_time(before: str) -> bool:
@@ -166,12 +167,12 @@ def classify(
     return None
 
 
-_CONFERENCE_NAMED = re.compile(
+_CONFERENCE_NAMED = regex.compile(
     r"\b[A-Z][\w&]{0,40}\s+(?:[A-Z][\w&]{0,40}\s+){0,5}(?:Conference|Summit|Forum|Symposium|Seminar)\b"
 )
 
 
-_CONFERENCE_CALL = re.compile(r"\b(?:conference\s+call|earnings\s+call)\b", re.I)
+_CONFERENCE_CALL = regex.compile(r"\b(?:conference\s+call|earnings\s+call)\b", re.I)
 
 
 def _is_earnings_call(text: str) -> bool:
@@ -179,18 +180,18 @@ def _is_earnings_call(text: str) -> bool:
     return bool(_CONFERENCE_CALL.search(text)) and bool(_EARNINGS.search(text))
 
 
-_POSTPONED = re.compile(
+_POSTPONED = regex.compile(
     r"\b(?:postpon\w*|adjourn\w*|deferred|to\s+a\s+(?:later\s+)?date\s+to\s+be\s+"
     r"(?:determined|announced)|delay(?:ed|s)?\s+(?:the|its|until)|"
     r"will\s+not\s+(?:be\s+held|take\s+place)\s+as\s+scheduled)\b",
     re.I,
 )
-_CANCELLED = re.compile(
+_CANCELLED = regex.compile(
     r"\b(?:cancel(?:s|led|ed|ling|lation)?|called\s+off|will\s+not\s+(?:host|hold))\b"
     r"(?!\s+(?:the\s+)?(?:notice|previous\s+notice|invitation))",
     re.I,
 )
-_NOT_CANCEL_CONTEXT = re.compile(
+_NOT_CANCEL_CONTEXT = regex.compile(
     r"\b(?:replaces\s+and\s+cancels|cancell?ation\s+of\s+(?:the\s+)?"
     r"(?:shares|notice|treasury))\b",
     re.I,
@@ -206,14 +207,14 @@ def status_of(text: str) -> Status:
     return Status.CONFIRMED
 
 
-_STRONG_ALL_DAY = re.compile(
+_STRONG_ALL_DAY = regex.compile(
     rf"{_MEETING}|\binvestor\s+day\b|\bcapital\s+markets?\s+day\b|\banalyst\s+day\b|"
     r"\br&d\s+day\b|\bconference\s+call\b|\bwebcast\b|\bfireside\s+chat\b|"
     r"\bwill\s+(?:present|host|hold)\b[^.]{0,80}\b(?:conference|meeting|call|webcast|day)\b|"
     r"\bto\s+present\s+at\b",
     re.I,
 )
-_ALL_DAY_NEGATIVE = re.compile(
+_ALL_DAY_NEGATIVE = regex.compile(
     r"\b(?:record\s+date|of\s+record|dated|notice\s+(?:was|is)\s+(?:dated|published)|"
     r"deadline|no\s+later\s+than|on\s+or\s+before|by\s+(?:the\s+)?close|registered\s+by|"
     r"payable|paid|dividend|"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from icalfeed import regex
 from icalfeed.normalize import MONTH_PATTERN, month_number
 from icalfeed.timezones import ZONE_PATTERN
 
@@ -36,7 +37,7 @@ _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 
-_DATE_RE = re.compile(
+_DATE_RE = regex.compile(
     # a date starts a word with a digit, a month's or a weekday's initial: a cheap first test
     r"\b(?=[0-9JFMASONDTWjfmasondtw])"
     rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s{{1,3}}(?:the\s)?)?(?:"
@@ -53,7 +54,7 @@ _DATE_RE = re.compile(
     rf"|(?<![\d/])(?P<m5>\d{{1,2}})/(?P<d5>\d{{1,2}})/(?P<y5>{_YEAR}|\d\d)(?![\d/])"
     r")",
 )
-_RELATIVE_RE = re.compile(
+_RELATIVE_RE = regex.compile(
     r"\b(?P<rel>today|tomorrow|tonight|this (?:morning|afternoon|evening)|later today)\b",
     re.I,
 )
@@ -179,13 +180,15 @@ _ZONE_TAIL = (
     rf"[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|local time)"
     r"(?![A-Za-z])\)?"
 )
-_TIME_RE = re.compile(
+_TIME_RE = regex.compile(
     rf"(?<![\w:$£€])(?:{_CLOCK})"
     rf"(?:\s{{0,2}}(?:-|–|—|to|until)\s{{0,2}}(?P<end>\d{{1,2}}(?:[:.][0-5]\d)?\s{{0,2}}"
     r"(?:[ap]\.?\s?m\b\.?)?|noon))?",
 )
-_ZONE_AFTER = re.compile(_ZONE_TAIL, re.I)
-_END_RE = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<mi>[0-5]\d))?\s{0,2}(?:(?P<ap>[ap])\.?\s?m)?", re.I)
+_ZONE_AFTER = regex.compile(_ZONE_TAIL, re.I)
+_END_RE = regex.compile(
+    r"(?P<h>\d{1,2})(?:[:.](?P<mi>[0-5]\d))?\s{0,2}(?:(?P<ap>[ap])\.?\s?m)?", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +278,7 @@ def _plausible_zone(word: str) -> bool:
     return first not in _NOT_ZONE_WORDS and word[0].isupper()
 
 
-_BAD_TIME_RE = re.compile(
+_BAD_TIME_RE = regex.compile(
     r"(?<![\w:.$])(?P<h>\d{1,2})(?::(?P<m>\d{2})(?:\s?(?P<ap>[aApP])\.?\s?[mM]\b\.?)?"
     r"|\.(?P<m2>\d{2})\s?(?P<ap2>[aApP])\.?\s?[mM]\b\.?)(?![\d:])"
 )

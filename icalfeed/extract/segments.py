@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
-import re
+
+from icalfeed import regex
 
 __all__ = ["Segments", "body_end"]
 
-_TAIL = re.compile(
+_TAIL = regex.compile(
     r"(?m)^[ \t]*(?:About\s+(?!the\s+(?:call|webcast|conference|event|meeting|presentation))"
     r"[A-Z0-9]|ABOUT\s+[A-Z]|Forward[- ]Looking\s+Statements?|FORWARD[- ]LOOKING|Safe\s+Harbou?r|"
     r"SAFE\s+HARBOU?R|Cautionary\s+(?:Note|Statement|Language)|CAUTIONARY|"
@@ -79,7 +80,7 @@ def _is_abbreviation(before: str) -> bool:
     return word.lower() in _ABBREVIATIONS or word.lower().endswith(("a.m", "p.m", "u.s"))
 
 
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"“(]?[A-Z0-9])")
+_SENTENCE_END = regex.compile(r"[.!?](?=\s+[\"“(]?[A-Z0-9])")
 
 
 class Segments:

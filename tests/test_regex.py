@@ -1,0 +1,111 @@
+"""icalfeed.regex: start sets worked out from a pattern, and compiled patterns that find exactly
+what ``re.compile`` finds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from icalfeed import regex
+from tests.conftest import DATA, DEV_CORPUS, SEEDS
+from tests.patterns import all_patterns
+
+FIRST_CHARS = [
+    ("literal", r"abc", 0, {"a"}),
+    ("word-boundary-then-words", r"\b(?:call|webcast)\b", 0, {"c", "w"}),
+    ("ignore-case", r"\b(?:call|webcast)\b", re.I, {"c", "C", "w", "W"}),
+    ("lookbehind-skipped", r"(?<![\w:])(?:noon|\d)", 0, {"n", "\\d"}),
+    ("optional-prefix", r"(?:the\s)?day", 0, {"t", "d"}),
+    ("class", r"[A-C]x", 0, {"A", "B", "C"}),
+    ("digit-class", r"\d{1,2}:\d\d", 0, {"\\d"}),
+    ("repeat-at-least-once", r"(?:ab)+c", 0, {"a"}),
+    ("repeat-maybe-none", r"(?:ab)*c", 0, {"a", "c"}),
+    ("lookahead-narrower", r"(?=[AB])\w+", 0, {"A", "B"}),
+    ("lookahead-wider-than-rest", r"(?=[A-Z])X", 0, {"X"}),
+    ("any-char", r".x", 0, None),
+    ("word-class", r"\w+", 0, None),
+    ("negated-class", r"[^a]", 0, None),
+    ("can-be-empty", r"a?", 0, None),
+    ("zero-width-only", r"\b", 0, None),
+    ("scoped-case-flag", r"(?i:a)b", 0, None),
+    ("backreference", r"(a)\1", 0, {"a"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "flags", "expected"),
+    [case[1:] for case in FIRST_CHARS],
+    ids=[case[0] for case in FIRST_CHARS],
+)
+def test_first_chars(source: str, flags: int, expected: set[str] | None) -> None:
+    found = regex.first_chars(source, flags)
+    assert (set(found) if found is not None else None) == expected
+
+
+def test_the_fast_path_is_in_use_on_this_python() -> None:
+    """The start set goes into the INFO block (the lookahead is only a fallback)."""
+    assert regex._INFO_WORKS
+    compiled = regex.compile(r"\b(?:call|webcast)\b", re.I)
+    assert compiled.pattern == r"\b(?:call|webcast)\b"  # the source is kept as written
+
+
+def test_a_pattern_that_can_match_empty_still_advances() -> None:
+    """A zero-width pattern keeps re's own compilation (a start set there would loop)."""
+    pattern = regex.compile(r"(?<=[a-z])(?=[A-Z])")
+    assert pattern.sub("\n", "aBcDe") == "a\nBc\nDe"
+    assert [m.start() for m in pattern.finditer("xYzW")] == [1, 3]
+
+
+def _texts() -> list[str]:
+    texts = [
+        "",
+        "x",
+        "Call us at 4:30 p.m. ET on Thursday, April 28, 2011 - webcast at www.example.com.",
+        # characters re.IGNORECASE folds onto ASCII letters
+        "\u017fhareholders \u212a \u0130nvestor day \u0131nvestor",
+        "\n\n  \u00a0\t MEETING\u2028Replay: 1-800-555-0100 passcode 12345#",
+    ]
+    folders = [SEEDS, DATA / "releases", DEV_CORPUS]
+    for folder in folders:
+        if folder.is_dir():
+            texts += [
+                p.read_text(encoding="utf-8", errors="replace")
+                for p in sorted(folder.iterdir())
+                if p.suffix in (".txt", ".html", ".eml", ".xml")
+            ]
+    return texts
+
+
+TEXTS = _texts()
+PATTERNS = all_patterns()
+
+
+def _found(pattern: re.Pattern[str], text: str) -> list[object]:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_compiled_patterns_find_what_re_finds(name: str) -> None:
+    """Every parser pattern, compiled by icalfeed.regex, against plain re.compile of the same
+    source, over the seeds, our releases and the dev corpus (when present): same matches,
+    same groups, same substitutions; also searching from inside the text."""
+    ours = PATTERNS[name]
+    theirs = re.compile(ours.pattern, ours.flags & ~re.UNICODE)
+    for text in TEXTS:
+        assert _found(ours, text) == _found(theirs, text), Path(name).name
+        assert ours.sub("\x00", text) == theirs.sub("\x00", text)
+        middle = len(text) // 2
+        a, b = ours.search(text, middle), theirs.search(text, middle)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
+
+
+def test_the_fold_table_lists_every_character_ignorecase_maps_to_ascii() -> None:
+    everything = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+    found: dict[str, str] = {}
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        same = "".join(sorted(set(re.findall(letter, everything, re.I))))
+        if same:
+            found[letter] = same
+    assert found == {k: "".join(sorted(v)) for k, v in regex._FOLDS_TO_ASCII.items()}
