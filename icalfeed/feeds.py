@@ -13,14 +13,19 @@ from icalfeed.calendar import CalendarOptions, FeedEntry, render_entry, render_f
 from icalfeed.calendar.alarm import valarm_bytes, with_alarm
 from icalfeed.store.records import CachedVEvent, StoredEvent
 
-__all__ = ["feed_entry", "vevent_renderer"]
+__all__ = ["feed_entry", "vevent_renderer", "vevent_variant"]
+
+
+def vevent_variant(options: CalendarOptions, alarm: int | None = None) -> str:
+    """The cache variant of VEVENTs rendered with ``options`` and ``alarm``."""
+    return render_fingerprint(options) + (f";alarm={alarm}" if alarm is not None else "")
 
 
 def vevent_renderer(
     options: CalendarOptions, alarm: int | None
 ) -> tuple[str, Callable[[StoredEvent], bytes]]:
     """The cache variant and the function that renders one stored event's VEVENT bytes."""
-    variant = render_fingerprint(options) + (f";alarm={alarm}" if alarm is not None else "")
+    variant = vevent_variant(options, alarm)
     alarm_bytes = valarm_bytes(alarm) if alarm is not None else None
 
     def render(stored: StoredEvent) -> bytes:

@@ -5,6 +5,7 @@ The pipeline, for files, folders, standard input, URLs, feed items and the web A
     documents ──> store.add_releases (committed: raw bytes, text, source)
               ──> parse (in a process pool for bulk input; in-process for a few releases)
               ──> store.record_parses (outcome + event descriptions, one transaction per batch)
+              ──> render the VEVENTs of the events it published (in the pool) and cache them
 
 A process killed between the two steps leaves releases ``pending``; the next run parses them
 first (:meth:`Ingestor.resume`). Parsing happens in worker processes that never touch the
@@ -19,6 +20,7 @@ database; only this process writes, in batches, so a bulk ingest costs two trans
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import time
@@ -30,24 +32,30 @@ from datetime import date
 from typing import Any, Protocol
 
 from icalfeed import __version__
+from icalfeed.calendar import CalendarOptions, options_from_config
 from icalfeed.config import Config
 from icalfeed.errors import IcalfeedError, ParseBudgetError
-from icalfeed.model import ParsedRelease
+from icalfeed.feeds import vevent_renderer, vevent_variant
+from icalfeed.model import ParsedRelease, Release
 from icalfeed.store import (
     AddedRelease,
     Applied,
     Change,
     EventChange,
+    EventRecord,
     FeedState,
     NewRelease,
     Outcome,
     ParseResult,
     Source,
     Store,
+    StoredEvent,
 )
 from icalfeed.store.history import prepare_events
 
 BATCH = 256  # releases per transaction in bulk ingestion
+# changes after which an event is in feeds with a new SEQUENCE or new stamps: render its VEVENT
+_PUBLISHED = frozenset({Change.ADDED, Change.UPDATED, Change.RESCHEDULED, Change.CANCELLED})
 POOL_MIN = 16  # fewer releases than this to parse: no process pool
 SKIPPED_SHOWN = 3  # skipped files listed by name per reason in a summary
 
@@ -137,7 +145,7 @@ def _parse_jobs(
     """What a worker process runs: a chunk of jobs, so one pickle carries many releases.
 
     The events are prepared for the store here too (serialised, hashed), so the one process
-    that writes only writes.
+    that writes only writes; what goes back is only what it records.
     """
     out: list[tuple[int, ParseResult]] = []
     for j in jobs:
@@ -150,12 +158,48 @@ def _parse_jobs(
             version=version,
             error=j.error,
         )
-        if result.parsed is not None:
+        parsed = result.parsed
+        if parsed is not None:
             try:
-                result = replace(result, prepared=prepare_events(result.parsed.events))
+                prepared = prepare_events(parsed.events)
             except Exception as e:  # an event the store cannot serialise: a parser bug
                 result = ParseResult(version, error=f"{type(e).__name__}: {e}"[:2000])
+            else:
+                # the writer needs the prepared events and the publication date, not the text
+                # and the Event objects: they need not be pickled back to it
+                slim = ParsedRelease(Release("", published=parsed.published), None, ())
+                result = replace(result, parsed=slim, prepared=prepared)
         out.append((j.release_id, result))
+    return out
+
+
+# What a VEVENT's bytes depend on besides the event (CalendarOptions.vevent_key): the default
+# durations and the transparency. CalendarOptions itself does not pickle (a mappingproxy).
+VeventKey = tuple[tuple[tuple[str, int], ...], bool]
+
+
+def _vevent_key(options: CalendarOptions) -> VeventKey:
+    return tuple(sorted(options.durations.items())), options.transparent
+
+
+@functools.lru_cache(maxsize=8)
+def _renderer_for(key: VeventKey) -> tuple[str, Callable[[StoredEvent], bytes]]:
+    durations, transparent = key
+    return vevent_renderer(
+        CalendarOptions(durations=dict(durations), transparent=transparent), None
+    )
+
+
+def _render_jobs(records: Sequence[EventRecord], key: VeventKey) -> list[tuple[str, int, bytes]]:
+    """What a worker process runs to render published events' VEVENTs, exactly as a feed
+    request would (an event the calendar refuses is left to that request, which says why)."""
+    _, render = _renderer_for(key)
+    out: list[tuple[str, int, bytes]] = []
+    for record in records:
+        try:
+            out.append((record.uid, record.sequence, render(record.stored())))
+        except Exception:  # noqa: S112 - rendered again, and refused visibly, on request
+            continue
     return out
 
 
@@ -254,6 +298,11 @@ class Ingestor:
 
     ``workers``: parser processes (default ICALFEED_WORKERS; 0 = one per CPU; 1 = no pool).
     ``parse``: the parser (a module-level function, so worker processes can import it).
+    ``render``: render the VEVENT of each event a parse publishes into the default feeds' window
+    (ICALFEED_PAST_DAYS ago on) in the pool's workers and cache it, so the first feed request
+    after a bulk ingest only joins bytes. Older events (an archive's) are rendered when a feed
+    asks for them (``from=``, ``export --all``): most never are, and rendering costs more than
+    parsing.
     """
 
     def __init__(
@@ -264,6 +313,7 @@ class Ingestor:
         parse: Callable[..., ParsedRelease] = default_parse,
         budget: float | None = None,
         progress: Progress | None = None,
+        render: bool = True,
     ) -> None:
         self.store = store
         cfg: Config = store.config
@@ -273,6 +323,10 @@ class Ingestor:
         self.budget = cfg.parse_budget_seconds if budget is None else budget
         self.progress = progress
         self.version = parser_version()
+        options = options_from_config(cfg)
+        self._render_key = _vevent_key(options) if render else None
+        self._variant = vevent_variant(options)
+        self._rendering: deque[Future[list[tuple[str, int, bytes]]]] = deque()
         self._pool: Executor | None = None
 
     def close(self) -> None:
@@ -291,7 +345,7 @@ class Ingestor:
             # forkserver: workers start from a clean process, never from one holding database
             # connections or threads
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["icalfeed.ingest", "icalfeed.extract"])
+            ctx.set_forkserver_preload(["icalfeed.ingest", "icalfeed.extract", "icalfeed.feeds"])
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
         return self._pool
 
@@ -333,6 +387,31 @@ class Ingestor:
             p.add_done_callback(collect)
         return done
 
+    # -- rendering ----------------------------------------------------------------------------
+
+    def _render(self, applied: Sequence[Applied]) -> None:
+        """Render the VEVENTs of the events these parses published: in the pool when there is
+        one (cached by a later :meth:`_cache_rendered`), else here and now."""
+        key = self._render_key
+        uids = [c.uid for a in applied for c in a.changes if c.change in _PUBLISHED]
+        if key is None or not uids:
+            return
+        records = self.store.unrendered(uids, self._variant)
+        if self.workers <= 1 or len(records) < POOL_MIN:
+            self.store.cache_vevents(self._variant, _render_jobs(records, key))
+            return
+        pool = self._executor()
+        chunk = max(1, min(32, len(records) // (self.workers * 2) or 1))
+        for i in range(0, len(records), chunk):
+            self._rendering.append(pool.submit(_render_jobs, records[i : i + chunk], key))
+
+    def _cache_rendered(self, *, wait: bool) -> None:
+        """Cache what the pool has rendered so far (``wait``: all of it), in one transaction."""
+        rendered: list[tuple[str, int, bytes]] = []
+        while self._rendering and (wait or self._rendering[0].done()):
+            rendered += self._rendering.popleft().result()
+        self.store.cache_vevents(self._variant, rendered)
+
     # -- ingesting ----------------------------------------------------------------------------
 
     def ingest(self, items: Iterable[Incoming], summary: Summary | None = None) -> Summary:
@@ -349,6 +428,7 @@ class Ingestor:
                 self._record(*in_flight.popleft(), summary)
         while in_flight:
             self._record(*in_flight.popleft(), summary)
+        self._cache_rendered(wait=True)
         summary.seconds = time.perf_counter() - started
         return summary
 
@@ -381,7 +461,10 @@ class Ingestor:
         summary: Summary,
     ) -> None:
         results = future.result() if future is not None else list(self._parse_many(jobs))
-        for applied in self.store.record_parses(results):
+        recorded = self.store.record_parses(results)
+        self._cache_rendered(wait=False)
+        self._render(recorded)
+        for applied in recorded:
             assert applied.release_id is not None
             name = names.get(applied.release_id, f"release {applied.release_id}")
             if applied.outcome is Outcome.FAILED:
@@ -420,7 +503,10 @@ class Ingestor:
                 jobs.append(_Job(rid, rel.text, rel.info.content_type, rel.info.published))
             summary.seen += len(jobs)
             results = list(self._parse_many(jobs))
-            for applied in self.store.record_parses(results, replace=True):
+            recorded = self.store.record_parses(results, replace=True)
+            self._cache_rendered(wait=False)
+            self._render(recorded)
+            for applied in recorded:
                 assert applied.release_id is not None
                 if applied.outcome is Outcome.FAILED:
                     detail = self.store.release(applied.release_id).info.detail or "failed"
@@ -428,6 +514,7 @@ class Ingestor:
                 summary.count(applied, names[applied.release_id])
             if self.progress:
                 self.progress(summary)
+        self._cache_rendered(wait=True)
         summary.seconds = time.perf_counter() - started
         return summary
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from icalfeed.calendar import options_from_config
 from icalfeed.errors import ParseBudgetError
+from icalfeed.feeds import vevent_renderer
+from icalfeed.identity import event_uid
 from icalfeed.ingest import (
     Incoming,
     Ingestor,
@@ -225,3 +229,88 @@ def open_store_config() -> Any:
 def test_workers_default_to_the_cpu_count(store: Store) -> None:
     with Ingestor(store) as ing:
         assert ing.workers == (os.cpu_count() or 1)
+
+
+# -- VEVENTs rendered at ingest ------------------------------------------------------------------
+
+
+def never_render(s: object) -> bytes:
+    raise AssertionError(f"{s.uid} rendered on request")  # type: ignore[attr-defined]
+
+
+def feed_renderer(store: Store) -> tuple[str, Any]:
+    return vevent_renderer(options_from_config(store.config), None)
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["inline", "pool"])
+def test_ingest_caches_the_vevents_a_feed_serves(store: Store, workers: int) -> None:
+    items = [
+        incoming(release_text(call(day=1 + n % 28, identity=f"Q{n} 2024")), f"r{n}.txt")
+        for n in range(40)
+    ]
+    run(store, items, workers=workers)
+    variant, render = feed_renderer(store)
+    cached = store.vevents(EventQuery(everything=True), never_render, variant)
+    assert len(cached) == 40
+    for c in cached:  # byte for byte what the feed would have rendered itself
+        assert c.ics == render(store.event(c.uid))
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["inline", "pool"])
+def test_updates_are_rendered_again_with_their_new_sequence(store: Store, workers: int) -> None:
+    def releases(passcode: str, published: str) -> list[Incoming]:
+        return [
+            incoming(
+                release_text(call(identity=f"Q{n} 2024", passcode=passcode), published=published),
+                f"{passcode}-{n}.txt",
+            )
+            for n in range(20)
+        ]
+
+    run(store, releases("1", "2024-04-01"), workers=workers)
+    summary = run(store, releases("2", "2024-04-02"), workers=workers)
+    assert summary.updated == 20
+    variant, render = feed_renderer(store)
+    cached = store.vevents(EventQuery(everything=True), never_render, variant)
+    assert {c.sequence for c in cached} == {1}
+    for c in cached:
+        assert c.ics == render(store.event(c.uid))
+        assert b"SEQUENCE:1\r\n" in c.ics
+
+
+def test_without_rendering_the_feed_renders_on_request(store: Store) -> None:
+    with Ingestor(store, workers=1, parse=fake_parse, render=False) as ing:
+        ing.ingest([incoming(release_text(call()), "a.txt")])
+    variant, render = feed_renderer(store)
+    with pytest.raises(AssertionError, match="rendered on request"):
+        store.vevents(EventQuery(), never_render, variant)
+    assert store.vevent(UID, render, variant).ics == render(store.event(UID))
+
+
+def test_reparse_renders_what_it_changed(store: Store) -> None:
+    with Ingestor(store, workers=1, parse=fake_parse, render=False) as ing:
+        ing.ingest([incoming(release_text(call()), "a.txt")])
+    with Ingestor(store, workers=1, parse=later_parse) as ing:
+        assert ing.reparse().rescheduled == 1
+    variant, render = feed_renderer(store)
+    [cached] = store.vevents(EventQuery(), never_render, variant)
+    assert (cached.sequence, cached.ics) == (1, render(store.event(UID)))
+
+
+def later_parse(text: str, **kwargs: Any) -> ParsedRelease:
+    """The stand-in parser, reading every event an hour later."""
+    parsed = fake_parse(text, **kwargs)
+    events = tuple(replace(e, start=e.start + timedelta(hours=1)) for e in parsed.events)
+    return replace(parsed, events=events)
+
+
+def test_events_before_the_feed_window_are_rendered_on_request(store: Store) -> None:
+    # The store's clock says 2024-04-01: a call in 2023 is past ICALFEED_PAST_DAYS.
+    old = replace(call(), identity="Q1 2023", start=call().start - timedelta(days=365))
+    run(store, [incoming(release_text(old, call()), "a.txt")])
+    variant, render = feed_renderer(store)
+    assert [c.uid for c in store.vevents(EventQuery(), never_render, variant)] == [UID]
+    [record] = store.unrendered([UID, event_uid(old)], variant, EventQuery(everything=True))
+    assert record.uid == event_uid(old)
+    everything = store.vevents(EventQuery(everything=True), render, variant)
+    assert [c.ics for c in everything] == [render(store.event(c.uid)) for c in everything]

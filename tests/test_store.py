@@ -362,3 +362,61 @@ def test_the_window_default_uses_past_days(store_url: str) -> None:
         assert len(store.events(EventQuery(start=date(2024, 4, 1) - timedelta(days=40)))) == 1
     finally:
         store.close()
+
+
+def test_an_older_current_description_is_read_when_its_sequence_moves(store: Store) -> None:
+    # A release published between two others changes the history's count while the current
+    # description stays the latest one, which this batch did not prepare: it is read back.
+    ingest(store, "jan", parsed(call(passcode="1"), published=date(2024, 1, 5)))
+    ingest(store, "mar", parsed(call(passcode="2"), published=date(2024, 3, 5)))
+    assert store.event(UID).sequence == 1
+    ingest(store, "feb", parsed(call(passcode="3"), published=date(2024, 2, 5)))
+    event = store.event(UID)
+    assert (event.sequence, event.event.passcode) == (2, "2")
+
+
+def test_a_republished_event_gets_fresh_vevent_bytes(store: Store, clock: Clock) -> None:
+    # Rejected, then accepted again: the same SEQUENCE, but a new LAST-MODIFIED, so the bytes
+    # cached before are stale.
+    rid = ingest(store, "a", parsed(call()))
+    render_calls: list[object] = []
+
+    def render(s: object) -> bytes:
+        render_calls.append(s)
+        return f"VEVENT {s.last_modified:%d %H}".encode()  # type: ignore[attr-defined]
+
+    assert store.vevent(UID, render).ics == b"VEVENT 01 12"
+    store.reject(rid, UID)
+    clock.advance(days=1)
+    store.accept(rid, UID)
+    assert store.event(UID).sequence == 0
+    assert store.vevent(UID, render).ics == b"VEVENT 02 12"
+
+
+def test_cached_vevents_are_kept_only_for_the_current_sequence(store: Store) -> None:
+    ingest(store, "a", parsed(call(passcode="1"), published=date(2024, 4, 1)))
+    ingest(store, "b", parsed(call(passcode="2"), published=date(2024, 4, 2)))
+    store.cache_vevents("v", [(UID, 0, b"stale"), (UID, 1, b"current")])
+    store.cache_vevents("v", [(UID, 1, b"again")])  # what is cached stays
+
+    def never(s: object) -> bytes:
+        raise AssertionError("rendered on request")
+
+    assert store.vevent(UID, never, "v").ics == b"current"
+    assert [(v.uid, v.sequence, v.ics) for v in store.vevents(EventQuery(), never, "v")] == [
+        (UID, 1, b"current")
+    ]
+    with pytest.raises(AssertionError):
+        store.vevent(UID, never, "other")
+
+
+def test_unrendered_lists_published_events_without_bytes(store: Store) -> None:
+    ingest(store, "a", parsed(call(identity="Q1 2024")))
+    ingest(store, "b", parsed(call(identity="Q2 2024", confidence=0.1)))  # held
+    q2 = "acme-earnings-call-q2-2024@icalfeed"
+    [record] = store.unrendered([UID, q2, "nope@icalfeed"], "v")
+    assert (record.uid, record.sequence) == (UID, 0)
+    assert record.stored() == store.event(UID)
+    store.cache_vevents("v", [(UID, 0, b"x")])
+    assert store.unrendered([UID, q2], "v") == []
+    assert [r.uid for r in store.unrendered([UID], "w")] == [UID]

@@ -38,6 +38,12 @@ Reading (what the web app calls)
   missing ones are made with ``render(stored_event) -> bytes`` and cached. ``variant`` names
   render options that change the bytes (e.g. ``"alarm=15"``); a new SEQUENCE drops older bytes.
 - ``store.vevent(uid, render, variant="") -> CachedVEvent`` — one event, same cache.
+- ``store.unrendered(uids, variant, query=None) -> list[EventRecord]`` — those of ``uids`` that
+  ``query``'s feed serves (default: the default feeds' window) and that have no VEVENT cached for
+  their SEQUENCE and ``variant`` (data still JSON text), and
+  ``store.cache_vevents(variant, [(uid, sequence, bytes), ...])`` — cache them, each only if the
+  event still has that SEQUENCE. Bulk ingestion renders what it published in its worker processes
+  with these, so the first feed request finds the bytes (see :mod:`icalfeed.ingest`).
 - ``store.version() -> StoreVersion`` — a counter and a time bumped in the same transaction as
   any change to any event (one primary-key read).
 - ``store.feed_version(query) -> FeedVersion`` — a strong ETag and Last-Modified for one query
@@ -112,6 +118,7 @@ from icalfeed.store.records import (
     Company,
     EventChange,
     EventQuery,
+    EventRecord,
     EventState,
     FeedState,
     FeedVersion,
@@ -136,6 +143,7 @@ __all__ = [
     "Company",
     "EventChange",
     "EventQuery",
+    "EventRecord",
     "EventState",
     "FeedState",
     "FeedVersion",

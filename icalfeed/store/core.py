@@ -29,6 +29,7 @@ from icalfeed.store.records import (
     CachedVEvent,
     Company,
     EventQuery,
+    EventRecord,
     EventState,
     FeedState,
     FeedVersion,
@@ -318,50 +319,70 @@ class Store:
     def vevents(
         self, query: EventQuery, render: Callable[[StoredEvent], bytes], variant: str = ""
     ) -> list[CachedVEvent]:
-        """The query's events as VEVENT bytes in feed order, rendering and caching missing ones."""
+        """The query's events as VEVENT bytes in feed order, rendering and caching missing ones.
+
+        Cached bytes come with the event's columns (one query, no event decoded); only the events
+        without bytes are read whole and rendered.
+        """
         with self._reading() as conn:
-            stored = [reads.stored_event(r) for r in conn.execute(self._feed_query(query))]
-            cached = reads.vevent_rows(conn, [s.uid for s in stored], variant)
-        return self._fill_cache(stored, cached, render, variant)
+            rows = conn.execute(reads.feed_vevents(self._feed_query(query), variant)).all()
+            missing = reads.events_by_uid(conn, [r.uid for r in rows if r.ics is None])
+        out: list[CachedVEvent] = []
+        made: list[tuple[str, int, bytes]] = []
+        for r in rows:
+            if r.ics is not None:
+                out.append(CachedVEvent(r.uid, r.sequence, r.tzid, r.start_date, bytes(r.ics)))
+                continue
+            s = missing[r.uid]
+            ics = render(s)
+            made.append((s.uid, s.sequence, ics))
+            out.append(CachedVEvent(s.uid, s.sequence, s.event.tzid, s.event.start_date, ics))
+        if made:
+            self.cache_vevents(variant, made)
+        return out
 
     def vevent(
         self, uid: str, render: Callable[[StoredEvent], bytes], variant: str = ""
     ) -> CachedVEvent:
         with self._reading() as conn:
-            stored = reads.event(conn, uid)
+            s = reads.event(conn, uid)
             cached = reads.vevent_rows(conn, [uid], variant)
-        return self._fill_cache([stored], cached, render, variant)[0]
+        ics = cached.get((s.uid, s.sequence))
+        if ics is None:
+            ics = render(s)
+            self.cache_vevents(variant, [(s.uid, s.sequence, ics)])
+        return CachedVEvent(s.uid, s.sequence, s.event.tzid, s.event.start_date, ics)
 
-    def _fill_cache(
-        self,
-        stored: list[StoredEvent],
-        cached: dict[tuple[str, int], bytes],
-        render: Callable[[StoredEvent], bytes],
-        variant: str,
-    ) -> list[CachedVEvent]:
-        out: list[CachedVEvent] = []
-        missing: list[tuple[str, int, bytes]] = []
-        for s in stored:
-            ics = cached.get((s.uid, s.sequence))
-            if ics is None:
-                ics = render(s)
-                missing.append((s.uid, s.sequence, ics))
-            out.append(CachedVEvent(s.uid, s.sequence, s.event.tzid, s.event.start_date, ics))
-        if missing:
-            self._write(lambda tx: self._cache(tx, missing, variant))
-        return out
+    def unrendered(
+        self, uids: Sequence[str], variant: str, query: EventQuery | None = None
+    ) -> list[EventRecord]:
+        """The events among ``uids`` that ``query``'s feed serves (default: the default feeds'
+        window) without VEVENT bytes for their SEQUENCE and ``variant``, in feed order, with
+        their data still JSON text (for rendering in another process)."""
+        feed = self._feed_query(query or EventQuery())
+        with self._reading() as conn:
+            return reads.unrendered(conn, feed, sorted(set(uids)), variant)
 
-    def _cache(self, tx: Tx, missing: list[tuple[str, int, bytes]], variant: str) -> None:
-        for uid, sequence, ics in missing:
-            # only for the SEQUENCE the event still has: a writer may have moved it meanwhile
-            current = tx.conn.execute(select(events.c.sequence).where(events.c.uid == uid)).scalar()
-            if current != sequence:
-                continue
-            tx.conn.execute(
-                self._insert()(vevents)
-                .values(uid=uid, sequence=sequence, variant=variant, ics=ics)
-                .on_conflict_do_nothing()
-            )
+    def cache_vevents(self, variant: str, rendered: Sequence[tuple[str, int, bytes]]) -> None:
+        """Cache VEVENT bytes by (uid, SEQUENCE), each only while the event still has that
+        SEQUENCE (a writer may have moved it meanwhile); bytes already cached are kept."""
+        if rendered:
+            self._write(lambda tx: self._cache(tx, rendered, variant))
+
+    def _cache(self, tx: Tx, rendered: Sequence[tuple[str, int, bytes]], variant: str) -> None:
+        current: dict[str, int] = {}
+        for part in writes.chunks(sorted({uid for uid, _, _ in rendered})):
+            for r in tx.conn.execute(
+                select(events.c.uid, events.c.sequence).where(events.c.uid.in_(part))
+            ):
+                current[r.uid] = r.sequence
+        rows = [
+            {"uid": uid, "sequence": sequence, "variant": variant, "ics": ics}
+            for uid, sequence, ics in rendered
+            if current.get(uid) == sequence
+        ]
+        if rows:
+            tx.conn.execute(self._insert()(vevents).on_conflict_do_nothing(), rows)
 
     # -- review -------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from icalfeed.serialize import event_from_dict
 from icalfeed.store.records import (
     Company,
     EventQuery,
+    EventRecord,
     EventState,
     Outcome,
     ReleaseInfo,
@@ -196,6 +197,65 @@ def unseen(conn: Connection, keys: dict[str, str]) -> list[str]:
     return [keys[k] for k in wanted if k not in seen]
 
 
+def feed_vevents(feed: Select[Any], variant: str) -> Select[Any]:
+    """``feed`` (a :func:`feed_filter`) as the columns a feed needs and the cached bytes, if any."""
+    cache = and_(
+        vevents.c.uid == events.c.uid,
+        vevents.c.sequence == events.c.sequence,
+        vevents.c.variant == variant,
+    )
+    return feed.with_only_columns(
+        events.c.uid, events.c.sequence, events.c.tzid, events.c.start_date, vevents.c.ics
+    ).select_from(events.outerjoin(vevents, cache))
+
+
+def events_by_uid(conn: Connection, uids: list[str]) -> dict[str, StoredEvent]:
+    out: dict[str, StoredEvent] = {}
+    for i in range(0, len(uids), 500):
+        for r in conn.execute(select(events).where(events.c.uid.in_(uids[i : i + 500]))):
+            out[r.uid] = stored_event(r)
+    return out
+
+
+def unrendered(
+    conn: Connection, feed: Select[Any], uids: list[str], variant: str
+) -> list[EventRecord]:
+    """The events among ``uids`` that ``feed`` (a :func:`feed_filter`) selects and that have no
+    VEVENT cached for their SEQUENCE and ``variant``."""
+    cached = select(vevents.c.uid).where(
+        vevents.c.uid == events.c.uid,
+        vevents.c.sequence == events.c.sequence,
+        vevents.c.variant == variant,
+    )
+    out: list[EventRecord] = []
+    for i in range(0, len(uids), 500):
+        for r in conn.execute(
+            feed.with_only_columns(
+                events.c.uid,
+                events.c.sequence,
+                events.c.data,
+                events.c.state,
+                events.c.created_at,
+                events.c.last_modified,
+                events.c.cancelled_at,
+                events.c.release_id,
+            ).where(events.c.uid.in_(uids[i : i + 500]), ~cached.exists())
+        ):
+            out.append(
+                EventRecord(
+                    r.uid,
+                    r.sequence,
+                    r.data,
+                    EventState(r.state),
+                    r.created_at,
+                    r.last_modified,
+                    r.cancelled_at,
+                    r.release_id,
+                )
+            )
+    return out
+
+
 def vevent_rows(conn: Connection, uids: list[str], variant: str) -> dict[tuple[str, int], bytes]:
     out: dict[tuple[str, int], bytes] = {}
     for i in range(0, len(uids), 500):
@@ -213,13 +273,16 @@ __all__ = [
     "companies",
     "counts",
     "event",
+    "events_by_uid",
     "feed_filter",
+    "feed_vevents",
     "release",
     "release_ids",
     "release_info",
     "release_list",
     "review_queue",
     "stored_event",
+    "unrendered",
     "unseen",
     "version",
     "vevent_rows",

@@ -235,6 +235,37 @@ class StoredEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class EventRecord:
+    """A stored event with its data still JSON text: cheap to read and to send to a worker
+    process, which decodes it with :meth:`stored` (bulk ingestion renders VEVENTs that way)."""
+
+    uid: str
+    sequence: int
+    data: str  # event_to_dict JSON
+    state: EventState
+    created: datetime
+    last_modified: datetime
+    cancelled_at: datetime | None
+    release_id: int
+
+    def stored(self) -> StoredEvent:
+        import json
+
+        from icalfeed.serialize import event_from_dict
+
+        return StoredEvent(
+            uid=self.uid,
+            sequence=self.sequence,
+            event=event_from_dict(json.loads(self.data)),
+            state=self.state,
+            created=self.created,
+            last_modified=self.last_modified,
+            cancelled_at=self.cancelled_at,
+            release_id=self.release_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CachedVEvent:
     """One event's rendered VEVENT bytes with what a feed needs to assemble them."""
 
@@ -302,6 +333,7 @@ __all__ = [
     "Company",
     "EventChange",
     "EventQuery",
+    "EventRecord",
     "EventState",
     "FeedState",
     "FeedVersion",

@@ -18,10 +18,20 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    String,
+    bindparam,
+    delete,
+    insert,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 
 from icalfeed.errors import NotFoundError, StoreError
 from icalfeed.model import Status
@@ -279,7 +289,7 @@ def record_parses(
     if release_rows:
         tx.conn.execute(_RELEASE_UPDATE, release_rows)
 
-    known = {(items[i][0], d.uid): d.columns for i, ds in prepared.items() for d in ds}
+    known = {(items[i][0], d.uid): d for i, ds in prepared.items() for d in ds}
     changes = derive_events(tx, touched, known)
     per_item: dict[int, list[EventChange]] = {}
     for uid, change in changes.items():
@@ -373,13 +383,28 @@ _EVENT_UPDATE = (
     .where(events.c.uid == bindparam("b_uid"))
     .values({c: bindparam(c) for c in _EVENT_COLUMNS if c != "created_at"})
 )
-_VEVENT_PRUNE = delete(vevents).where(
-    vevents.c.uid == bindparam("b_uid"), vevents.c.sequence != bindparam("b_sequence")
+# A published event's update changes its LAST-MODIFIED, so every VEVENT cached for it is stale.
+_VEVENT_PRUNE = delete(vevents).where(vevents.c.uid == bindparam("b_uid"))
+# The history of an event without the descriptions' data: a bulk ingest reads these for every
+# event it touches, and an event described by hundreds of releases must stay cheap. ``published``
+# is read as the driver gives it (SQLite: an ISO string, parsed below with the C parser).
+_HISTORY = select(
+    descriptions.c.uid,
+    descriptions.c.release_id,
+    type_coerce(descriptions.c.published, String).label("published"),
+    descriptions.c.status_rank,
+    descriptions.c.version_hash,
+    descriptions.c.review,
 )
+_REVIEWS = {r.value: r for r in Review}
 
 
 def _columns_of(data_text: str) -> dict[str, Any]:
     return history.event_columns(event_from_dict(json.loads(data_text)))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @dataclass
@@ -393,46 +418,74 @@ class _Plan:
     visible: bool = False
 
 
+class _Data:
+    """The ``data`` of descriptions by (release, uid): those just prepared, else read when needed
+    (rarely: an event whose current description is an older one that changed SEQUENCE)."""
+
+    def __init__(self, conn: Connection, known: dict[tuple[int, str], PreparedEvent]) -> None:
+        self.conn = conn
+        self.known = known
+        self.read: dict[tuple[int, str], str] = {}
+
+    def text(self, release_id: int, uid: str) -> str:
+        key = (release_id, uid)
+        if key in self.known:
+            return self.known[key].data
+        if key not in self.read:
+            self.read[key] = self.conn.execute(
+                select(descriptions.c.data).where(
+                    descriptions.c.release_id == release_id, descriptions.c.uid == uid
+                )
+            ).scalar_one()
+        return self.read[key]
+
+    def columns(self, release_id: int, uid: str) -> dict[str, Any]:
+        key = (release_id, uid)
+        if key in self.known:
+            return self.known[key].columns
+        return _columns_of(self.text(release_id, uid))
+
+
 def derive_events(
-    tx: Tx, uids: Iterable[str], known: dict[tuple[int, str], dict[str, Any]] | None = None
+    tx: Tx, uids: Iterable[str], known: dict[tuple[int, str], PreparedEvent] | None = None
 ) -> dict[str, EventChange]:
     """Bring the event rows of ``uids`` in line with their descriptions; say what changed.
 
     The caller holds the UIDs' locks (``lock_uids``) since before it changed their descriptions.
-    ``known`` has the event columns of descriptions the caller just prepared, by (release, uid).
+    ``known`` has the descriptions the caller just prepared, by (release, uid).
     """
     wanted = sorted(set(uids))
     if not wanted:
         return {}
-    rows: dict[str, list[Any]] = {u: [] for u in wanted}
+    known = known or {}
+    rows: dict[str, list[Description]] = {u: [] for u in wanted}
     olds: dict[str, Any] = {}
     for part in chunks(wanted):
-        for r in tx.conn.execute(
-            select(
-                descriptions.c.uid,
-                descriptions.c.release_id,
-                descriptions.c.published,
-                descriptions.c.status_rank,
-                descriptions.c.version_hash,
-                descriptions.c.review,
-                descriptions.c.data,
-            ).where(descriptions.c.uid.in_(part))
-        ):
-            rows[r.uid].append(r)
+        for r in tx.conn.execute(_HISTORY.where(descriptions.c.uid.in_(part))):
+            rows[r.uid].append(
+                Description(
+                    r.release_id,
+                    _as_date(r.published),
+                    r.status_rank,
+                    r.version_hash,
+                    _REVIEWS[r.review],
+                )
+            )
         for r in tx.conn.execute(select(events).where(events.c.uid.in_(part))):
             olds[r.uid] = r
+    data = _Data(tx.conn, known)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     prunes: list[dict[str, Any]] = []
     changes: dict[str, EventChange] = {}
     for uid in wanted:
-        plan = _derive(tx.now, uid, rows[uid], olds.get(uid), known or {})
+        plan = _derive(tx.now, uid, rows[uid], olds.get(uid), data)
         if plan.insert is not None:
             inserts.append(plan.insert)
         if plan.update is not None:
             updates.append(plan.update)
             if plan.prune:
-                prunes.append({"b_uid": uid, "b_sequence": plan.update["sequence"]})
+                prunes.append({"b_uid": uid})
         if plan.change is not None:
             changes[uid] = plan.change
         tx.visible_change |= plan.visible
@@ -454,17 +507,10 @@ def _full_row(old: Any) -> dict[str, Any]:
     return {c: getattr(old, c) for c in _EVENT_COLUMNS}
 
 
-def _derive(
-    now: datetime, uid: str, rows: list[Any], old: Any, known: dict[tuple[int, str], Any]
-) -> _Plan:
-    by_release = {r.release_id: r for r in rows}
-    descs = [
-        Description(r.release_id, r.published, r.status_rank, r.version_hash, Review(r.review))
-        for r in rows
-    ]
+def _derive(now: datetime, uid: str, descs: list[Description], old: Any, data: _Data) -> _Plan:
     resolution = history.resolve(descs)
     if resolution is None:
-        return _derive_unpublished(now, uid, descs, by_release, old)
+        return _derive_unpublished(now, uid, descs, data, old)
     current = resolution.current
     was_published = old is not None and old.state != EventState.HELD
     sequence = history.next_sequence(
@@ -480,8 +526,8 @@ def _derive(
         and old.sequence == sequence
     ):
         return _Plan()  # the same version again: same bytes, same SEQUENCE
-    data_text = by_release[current.release_id].data
-    cols = known.get((current.release_id, uid)) or _columns_of(data_text)
+    data_text = data.text(current.release_id, uid)
+    cols = data.columns(current.release_id, uid)
     status = cols["status"]
     cancelled_at = None
     if status == Status.CANCELLED:
@@ -524,7 +570,7 @@ def _derive(
 
 
 def _derive_unpublished(
-    now: datetime, uid: str, descs: list[Description], by_release: dict[int, Any], old: Any
+    now: datetime, uid: str, descs: list[Description], data: _Data, old: Any
 ) -> _Plan:
     """No counted description: the event is held, rejected or withdrawn."""
     held = [d for d in descs if d.review is Review.HELD]
@@ -540,8 +586,8 @@ def _derive_unpublished(
     if old is None:
         if state is not EventState.HELD or latest is None:
             return _Plan()
-        data_text = by_release[latest.release_id].data
-        cols = _columns_of(data_text)
+        data_text = data.text(latest.release_id, uid)
+        cols = data.columns(latest.release_id, uid)
         return _Plan(
             insert={
                 "uid": uid,
@@ -560,12 +606,11 @@ def _derive_unpublished(
     row = _full_row(old)
     if state is EventState.HELD and latest is not None:
         # keep the review page showing the latest held description
-        data_text = by_release[latest.release_id].data
         row.update(
-            data=data_text,
+            data=data.text(latest.release_id, uid),
             version_hash=latest.version_hash,
             release_id=latest.release_id,
-            **_columns_of(data_text),
+            **data.columns(latest.release_id, uid),
         )
     if old.state == state.value:
         if state is EventState.HELD and row != _full_row(old):
