@@ -25,7 +25,7 @@ import importlib
 import re
 from typing import Any
 
-__all__ = ["compile", "first_chars"]
+__all__ = ["compile", "finditer_near", "first_chars"]
 
 _MAX_SET = 80  # a start set larger than this is no filter worth having
 
@@ -253,3 +253,42 @@ def _info_works() -> bool:
 
 
 _INFO_WORKS = _sre_parser is not None and _info_works()
+
+
+def finditer_near(
+    pattern: re.Pattern[str],
+    anchor: re.Pattern[str],
+    text: str,
+    *,
+    reach: int,
+    longest: int,
+) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))``, found by searching only near the matches of ``anchor``.
+
+    For a pattern that is rare in a text but slow to rule out everywhere (a bare domain name
+    can start at any word), when every match of ``pattern`` contains a match of ``anchor``
+    (cheap to find: ``://``, a conference word) starting at most ``reach`` characters after its
+    own start, and no match is longer than ``longest`` characters.
+
+    Each search starts no earlier than ``reach`` before an anchor and after the last match, so
+    the first match it finds that starts at or before the anchor is the one ``finditer`` would
+    give next; it ends ``2 * longest`` after the anchor, so it never cuts such a match short.
+    A search that finds nothing there (or only a later match) marks the stretch as searched,
+    so a text of anchors and no matches costs a bounded scan per anchor, not a quadratic one.
+    """
+    found: list[re.Match[str]] = []
+    pos = 0  # end of the last match: finditer's next match starts here or later
+    searched = 0  # no match starts in [pos, searched)
+    for hit in anchor.finditer(text):
+        a = hit.start()
+        if a < pos:
+            continue
+        start = max(pos, searched, a - reach)
+        endpos = a + 2 * longest
+        m = pattern.search(text, start, endpos)
+        if m is not None and m.start() <= a:
+            found.append(m)
+            pos = searched = m.end() if m.end() > m.start() else m.end() + 1
+        else:
+            searched = m.start() if m is not None else max(start, endpos - longest)
+    return found

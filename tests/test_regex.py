@@ -109,3 +109,44 @@ def test_the_fold_table_lists_every_character_ignorecase_maps_to_ascii() -> None
         if same:
             found[letter] = same
     assert found == {k: "".join(sorted(v)) for k, v in regex._FOLDS_TO_ASCII.items()}
+
+
+def _url_texts() -> list[str]:
+    """Texts full of near-URLs: anchors without URLs, URLs without spaces between, long labels."""
+    import random
+
+    rng = random.Random(20261122)
+    tokens = [
+        "www.", ".com", ".co", ".io", "http://", "https://", "://", "a-b", "ab", "x" * 70,
+        "@", "/", " ", "\n", ".", "example", "ir.acme", ".ir", "WWW.", ".COM", "(", ")", "-",
+    ]  # fmt: skip
+    return ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 400))) for _ in range(300)]
+
+
+def test_find_urls_finds_what_finditer_finds() -> None:
+    from icalfeed.extract.details import _URL, find_urls
+
+    for text in TEXTS + _url_texts():
+        assert [m.span() for m in find_urls(text)] == [m.span() for m in _URL.finditer(text)]
+
+
+def test_conference_names_are_found_as_finditer_finds_them() -> None:
+    from icalfeed.extract.details import (
+        _CONF_NAME,
+        _CONF_NAME_LONGEST,
+        _CONF_NAME_REACH,
+        _CONF_WORD_RE,
+    )
+
+    long_name = " ".join(["Abcdefghij" * 4] * 14)
+    extra = [
+        f"The {long_name} Healthcare Conference 2024 and the Other Summit",
+        "Day Day Day " * 50 + "Jefferies 2017 London Healthcare Conference",
+        "the of and on the for in de du – - @ X Forum",
+    ]
+    for text in TEXTS + extra:
+        expected = [m.span() for m in _CONF_NAME.finditer(text)]
+        found = regex.finditer_near(
+            _CONF_NAME, _CONF_WORD_RE, text, reach=_CONF_NAME_REACH, longest=_CONF_NAME_LONGEST
+        )
+        assert [m.span() for m in found] == expected

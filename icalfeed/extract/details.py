@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,6 +62,21 @@ _URL = regex.compile(
     r"(?:/[^\s<>\"“”')\]]{1,400})?(?![\w@]))",
     re.I,
 )
+# Every match of _URL holds one of these, at most _URL_ANCHOR_REACH characters from its start
+# ("://" 5 in, "www." at it, the dot before the top-level domain after at most 3 labels of 63).
+_URL_ANCHOR = regex.compile(r"://|www\.|\.(?:com|net|org|io|co|ir)\b", re.I)
+_URL_ANCHOR_REACH = 3 * 64
+_URL_LONGEST = 5 + 64 * 5 + 400 + 20  # the longest match _URL can make, with room to spare
+
+
+def find_urls(text: str) -> list[re.Match[str]]:
+    """``list(_URL.finditer(text))``, searching only near the anchors every URL holds (the
+    regex alone tries its bare-domain branch at every word of the text)."""
+    return regex.finditer_near(
+        _URL, _URL_ANCHOR, text, reach=_URL_ANCHOR_REACH, longest=_URL_LONGEST
+    )
+
+
 _LIVE = regex.compile(
     r"\b(?:webcast|web\s+cast|live|listen|broadcast|stream|streamed|access(?:ed)?|link|"
     r"investors?\s+(?:section|page|relations)|online|via|at|website|webinar|watch|join)\b",
@@ -170,8 +186,14 @@ def _by_clause(
     pattern: re.Pattern[str], text: str, starts: list[int], ends: list[int]
 ) -> dict[int, list[re.Match[str]]]:
     """The matches of ``pattern`` in ``text``, grouped by the clause they lie in."""
+    return _in_clauses(pattern.finditer(text), starts, ends)
+
+
+def _in_clauses(
+    matches: Iterable[re.Match[str]], starts: list[int], ends: list[int]
+) -> dict[int, list[re.Match[str]]]:
     found: dict[int, list[re.Match[str]]] = {}
-    for m in pattern.finditer(text):
+    for m in matches:
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.end() <= ends[i]:
             found.setdefault(i, []).append(m)
@@ -204,7 +226,7 @@ def find_details(
     ends = [c[1] for c in clauses]
     phones = _by_clause(_PHONE, region, starts, ends)
     codes = _by_clause(_PASSCODE, region, starts, ends)
-    urls = _by_clause(_URL, region, starts, ends)
+    urls = _in_clauses(find_urls(region), starts, ends)
     replay = _Hits(_REPLAY, region)
     contact_hits = _Hits(_CONTACT, region)
     headers = {m.start() for m in _REPLAY_HEADER.finditer(region)}
@@ -322,6 +344,9 @@ _CONF_NAME = regex.compile(
     rf"{_CONF_WORD}\b(?:\s(?:20\d\d|\d{{4}}))?"
     rf"|(?:(?:The|the)\s)?[A-Z][\w&.’'/\-]{{0,40}}+\s{_CONF_WORD}\b(?:\s20\d\d)?"
 )
+# A name ends with its conference word: at most "The " and 15 words of 42 characters before it.
+_CONF_NAME_REACH = 4 + 15 * 42
+_CONF_NAME_LONGEST = _CONF_NAME_REACH + 10 + 5 + 20
 _WEAK_LEAD = regex.compile(
     r"^(?:(?:the|at|in|and|of|on|for|a|an|its|our|upcoming|will|to|tomorrow['’]s|today['’]s|"
     r"next\s+week['’]s|this\s+year['’]s|virtual)\s+)+",
@@ -346,7 +371,9 @@ def conference_name(text: str, *, last: bool = False) -> str | None:
     best: str | None = None
     if not _CONF_WORD_RE.search(text):
         return None
-    for m in _CONF_NAME.finditer(text):
+    for m in regex.finditer_near(
+        _CONF_NAME, _CONF_WORD_RE, text, reach=_CONF_NAME_REACH, longest=_CONF_NAME_LONGEST
+    ):
         name = _LEADING_NOISE.sub("", m.group(0).strip(" ,.-–"))
         name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name
         name = re.sub(r"^(?:Tomorrow|Today|Next\s+Week|This\s+Year)['’]s\s+", "", name)

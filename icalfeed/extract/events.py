@@ -487,6 +487,10 @@ def _all_day_drafts(
         budget.check()
         if d.start in used or d.relative or d.start < release.body_start:
             continue
+        # the cheap tests first: a date that is past, impossible or already timed is no event
+        day, flags, warns = _value(d, published)
+        if day is None or (published is not None and day <= published) or day in timed_days:
+            continue
         cs, ce = seg.clause(d.start)
         ps, pe = seg.paragraph(d.start)
         prev_end = dates[i - 1].end if i > 0 else 0
@@ -512,13 +516,6 @@ def _all_day_drafts(
             plain_before,
             re.I,
         ):
-            continue
-        day, flags, warns = _value(d, published)
-        if day is None:
-            continue
-        if published is not None and day <= published:
-            continue
-        if day in timed_days:
             continue
         kind = classify(window, window, "")
         if kind is None:
