@@ -176,14 +176,22 @@ def _environ(**extra: str) -> dict[str, Any]:
     return {"REQUEST_METHOD": "GET", "PATH_INFO": "/calendar.ics", "QUERY_STRING": "", **extra}
 
 
+class Statuses(list[str]):
+    """A WSGI start_response that keeps the status lines it was given."""
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        self.append(status)
+        return lambda data: None
+
+
 def test_a_write_during_a_request_is_not_forgotten() -> None:
     """A response computed before this process's write must not be remembered after it."""
     shortcut: RevalidationShortcut
     shortcut = RevalidationShortcut(_feed_app('"a"', lambda: shortcut.clear()), ttl=60)
-    statuses: list[str] = []
-    shortcut(_environ(), lambda s, h, e=None: statuses.append(s))
+    statuses = Statuses()
+    shortcut(_environ(), statuses)
     assert len(shortcut) == 0
-    shortcut(_environ(HTTP_IF_NONE_MATCH='"a"'), lambda s, h, e=None: statuses.append(s))
+    shortcut(_environ(HTTP_IF_NONE_MATCH='"a"'), statuses)
     assert statuses == ["200 OK", "200 OK"]
 
 
@@ -191,11 +199,11 @@ def test_the_shortcut_forgets_after_ttl(monkeypatch: pytest.MonkeyPatch) -> None
     now = [1000.0]
     monkeypatch.setattr("icalfeed.web.conditional.time.monotonic", lambda: now[0])
     shortcut = RevalidationShortcut(_feed_app('"a"'), ttl=1.0)
-    statuses: list[str] = []
-    shortcut(_environ(), lambda s, h, e=None: statuses.append(s))
-    shortcut(_environ(HTTP_IF_NONE_MATCH='"a"'), lambda s, h, e=None: statuses.append(s))
+    statuses = Statuses()
+    shortcut(_environ(), statuses)
+    shortcut(_environ(HTTP_IF_NONE_MATCH='"a"'), statuses)
     now[0] += 1.0
-    shortcut(_environ(HTTP_IF_NONE_MATCH='"a"'), lambda s, h, e=None: statuses.append(s))
+    shortcut(_environ(HTTP_IF_NONE_MATCH='"a"'), statuses)
     assert statuses == ["200 OK", "304 NOT MODIFIED", "200 OK"]
 
 
