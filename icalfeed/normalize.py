@@ -157,6 +157,7 @@ _GLUED_ZONE_LABEL = regex.compile(
     r"Webcast|Dial)\b"
 )
 _MANY_BLANKS = regex.compile(r"\n[ ]*\n(?:[ ]*\n)+")
+_TRAILING_SPACES = regex.compile(r" +$", re.M)
 
 
 def clean_text(text: str) -> str:
@@ -165,11 +166,13 @@ def clean_text(text: str) -> str:
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _SPACES.sub(" ", text)
     text = _INVISIBLE.sub("", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _ANGLE_URL.sub(r"\1", text)
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _ANGLE_URL.sub(r"\1", text)
     text = _GLUED_ZONE_LABEL.sub(r"\1\n\2", text)
     text = _GLUED_LABEL.sub("\n\\g<0>", text)
-    text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
+    text = _TRAILING_SPACES.sub("", text)
     text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip("\n ")
 

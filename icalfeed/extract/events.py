@@ -87,12 +87,19 @@ class _Draft:
     status: Status = Status.CONFIRMED
     context: str = ""
     date_pos: int = -1
+    _localized: tuple[datetime, frozenset[Flag], str | None] | None = None
+
+    def localized(self) -> tuple[datetime, frozenset[Flag], str | None]:
+        """The start as an aware datetime, with localize's flags and warning (computed once)."""
+        if self._localized is None:
+            assert self.wall is not None and self.tzid is not None
+            self._localized = localize(datetime.combine(self.day, self.wall), self.tzid)
+        return self._localized
 
     def instant(self) -> tuple[str, str]:
         if self.wall is None or self.tzid is None:
             return ("date", self.day.isoformat())
-        aware, _, _ = localize(datetime.combine(self.day, self.wall), self.tzid)
-        return ("utc", aware.astimezone(pytz.utc).isoformat())
+        return ("utc", self.localized()[0].astimezone(pytz.utc).isoformat())
 
 
 class Budget:
@@ -362,8 +369,7 @@ def _timed_drafts(
     headline_dates = _headline_dates(release, dates)
     all_zone = _all_times_zone(text, ctx)
     # timestamps of the release itself sit above its first paragraph of prose
-    prose = re.search(r"(?m)^[^\n]{150,}$", text)
-    first_prose = prose.start() if prose else len(text)
+    first_prose = next((s for s, e in seg.lines if e - s >= 150), len(text))
     drafts: list[_Draft] = []
     for group in _groups(text, times, seg):
         budget.check()
@@ -783,7 +789,7 @@ def _event(
     else:
         assert draft.wall is not None
         assert draft.tzid is not None
-        start, lflags, warning = localize(datetime.combine(draft.day, draft.wall), draft.tzid)
+        start, lflags, warning = draft.localized()
         flags |= lflags
         if warning:
             warnings.append(warning)

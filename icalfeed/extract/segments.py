@@ -95,7 +95,11 @@ class Segments:
             pos += len(line) + 1
         self.line_starts = [s for s, _ in self.lines]
         self.clauses: list[tuple[int, int]] = []
+        find = text.find
         for s, e in self._logical_lines():
+            if find(".", s, e) < 0 and find("!", s, e) < 0 and find("?", s, e) < 0:
+                self.clauses.append((s, e))  # no sentence end in it: the line is one clause
+                continue
             pos_ = s
             for m in _SENTENCE_END.finditer(text, s, e):
                 if _is_abbreviation(text[max(pos_, m.start() - 12) : m.start()]):
