@@ -228,7 +228,6 @@ def find_details(
     codes = _by_clause(_PASSCODE, region, starts, ends)
     urls = _in_clauses(find_urls(region), starts, ends)
     replay = _Hits(_REPLAY, region)
-    contact_hits = _Hits(_CONTACT, region)
     headers = {m.start() for m in _REPLAY_HEADER.finditer(region)}
     for index, (s, e) in enumerate(clauses):
         line_start = region.rfind("\n", 0, s) + 1
@@ -247,7 +246,12 @@ def find_details(
             continue
         clause = region[s:e]
         is_replay = clause_replay or (replay_block and not _LIVE_WORD.search(clause))
-        contact = contact_hits.any(s, e)
+        # a number in a contact line ("Media relations: +1 ...") is no dial-in; asked only of a
+        # clause with numbers in it (a word may run a little past the clause's end)
+        contact = False
+        if index in phones:
+            hit = _CONTACT.search(region, s, min(len(region), e + 40))
+            contact = hit is not None and hit.start() < e
         for m in phones.get(index, ()):
             number = m.group(0).strip()
             digits = re.sub(r"\D", "", number)

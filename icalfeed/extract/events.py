@@ -92,7 +92,8 @@ class _Draft:
     def localized(self) -> tuple[datetime, frozenset[Flag], str | None]:
         """The start as an aware datetime, with localize's flags and warning (computed once)."""
         if self._localized is None:
-            assert self.wall is not None and self.tzid is not None
+            assert self.wall is not None
+            assert self.tzid is not None
             self._localized = localize(datetime.combine(self.day, self.wall), self.tzid)
         return self._localized
 
