@@ -150,3 +150,30 @@ def test_conference_names_are_found_as_finditer_finds_them() -> None:
             _CONF_NAME, _CONF_WORD_RE, text, reach=_CONF_NAME_REACH, longest=_CONF_NAME_LONGEST
         )
         assert [m.span() for m in found] == expected
+
+
+CASE_BLIND = [
+    ("words", r"\b(?:call|webcast|Meeting)\b"),
+    ("negated-class", r"[^a-c\s]+"),
+    ("not-literal", r"x[^s]y"),
+    ("range", r"[A-F0-9]{2,}"),
+    ("folds", r"\b(?:sk|is|ik)\w*"),
+    ("lazy-and-lookaround", r"(?<=q)u.{0,3}?(?=k)"),
+    ("backreference-left-to-re", r"(ab)\1"),
+    ("scoped-flag-left-to-re", r"a(?-i:B)c"),
+]
+CASE_TEXTS = [
+    "Call WEBCAST meeting MEETING calls",
+    "ABC abc xSy xsy x\u017fy XsY aBc DEF 0F 0f",
+    "\u017fk \u212a \u0130s \u0131k SK sk Is IK ab AB aB Ab abab ABab",
+    "QUIRK quirk QuiK q\u0130k",
+]
+
+
+@pytest.mark.parametrize("source", [c[1] for c in CASE_BLIND], ids=[c[0] for c in CASE_BLIND])
+def test_case_blind_patterns_compile_to_the_same_matches(source: str) -> None:
+    ours, theirs = regex.compile(source, re.I), re.compile(source, re.I)
+    assert ours.flags == theirs.flags
+    for text in CASE_TEXTS:
+        assert _found(ours, text) == _found(theirs, text)
+        assert ours.sub("-", text) == theirs.sub("-", text)
