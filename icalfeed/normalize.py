@@ -147,17 +147,16 @@ _ANGLE_URL = regex.compile(r"<((?:https?://|www\.)[^<>\s]{1,500})>")
 # dial-in word, after a digit or an upper-case zone letter.
 # The match is the label's capital (a pattern that can match empty gets no start set).
 _GLUED_LABEL = regex.compile(
-    r"(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
+    r"(?<=[0-9a-z)])(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
     r"Conference ID|Passcode|PASSCODE|Access|Participant|International|Domestic|Replay|"
     r"Location|Venue|Register|Registration|Event|U\.S\.|US Dial|Canada|UK)\b[^\n]{0,40}?[:\-–])"
-    r"(?<=[0-9a-z)])[A-Z]"
+    r"[A-Z]"
 )
 _GLUED_ZONE_LABEL = regex.compile(
     r"\b(?=[A-Z]{2})(EST|EDT|ET|CST|CDT|CT|PST|PDT|PT|GMT|BST|CET|CEST|UTC)(LINK|TIME|DATE|Link|Time|Date|"
     r"Webcast|Dial)\b"
 )
 _MANY_BLANKS = regex.compile(r"\n[ ]*\n(?:[ ]*\n)+")
-_TRAILING_SPACES = regex.compile(r"(?<! ) ++$", re.M)  # from a run's first space: linear
 
 
 def clean_text(text: str) -> str:
@@ -172,7 +171,7 @@ def clean_text(text: str) -> str:
         text = _ANGLE_URL.sub(r"\1", text)
     text = _GLUED_ZONE_LABEL.sub(r"\1\n\2", text)
     text = _GLUED_LABEL.sub("\n\\g<0>", text)
-    text = _TRAILING_SPACES.sub("", text)
+    text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
     text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip("\n ")
 
