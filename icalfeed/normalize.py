@@ -237,12 +237,15 @@ _NOT_HEADLINE = regex.compile(
 )
 
 
+_THREE_LETTERS = regex.compile(r"[A-Za-z]{3}")
+
+
 def _headline(lines: list[str]) -> str | None:
     for line in lines:
         s = line.strip()
         if not s or len(s) < 12 or len(s) > 250 or _NOT_HEADLINE.match(s):
             continue
-        if not re.search(r"[A-Za-z]{3}", s):
+        if not _THREE_LETTERS.search(s):
             continue
         return s
     return None

@@ -140,7 +140,7 @@ _LABEL_WORDS = regex.compile(
 def _label_before(region: str, start: int) -> str | None:
     line_start = region.rfind("\n", 0, start) + 1
     before = region[max(line_start, start - 200) : start]
-    before = re.split(r"[.;]\s|,\s|\bor\b|\band\b", before)[-1]
+    before = _LABEL_SPLIT.split(before)[-1]
     before = re.sub(
         r"(?:please\s+)?(?:dial(?:-|\s)?in|dial|call|at|by\s+dialing|number|numbers?\s+is|:|-|–|\s)+$",
         "",
@@ -151,13 +151,18 @@ def _label_before(region: str, start: int) -> str | None:
     if 2 <= len(label) <= 45 and _LABEL_WORDS.search(label):
         return label
     after = region[start : start + 80].split("\n")[0]
-    paren = re.search(r"^[\d\s().+\-]{7,25}\(([^)]{2,40})\)", after)
+    paren = _NUMBER_THEN_PAREN.match(after)
     if paren and _LABEL_WORDS.search(paren.group(1)):
         return paren.group(1)
     return None
 
 
 _DIGIT = regex.compile(r"\d")
+_NON_DIGIT = regex.compile(r"\D")
+_SPACE_OR_DASH = regex.compile(r"[\s-]")
+_REPLAY_WORD = regex.compile(r"\breplay\b", re.I)
+_LABEL_SPLIT = regex.compile(r"[.;]\s|,\s|\bor\b|\band\b")
+_NUMBER_THEN_PAREN = regex.compile(r"[\d\s().+\-]{7,25}\(([^)]{2,40})\)")
 _CODE_HINT = regex.compile(r"(?i:code|pin|id\b|passcode|password|number|#)")
 _URL_HINT = regex.compile(r"://|www\.|\.(?:com|net|org|io|co|ir)\b", re.I)
 
@@ -254,7 +259,7 @@ def find_details(
             contact = hit is not None and hit.start() < e
         for m in phones.get(index, ()):
             number = m.group(0).strip()
-            digits = re.sub(r"\D", "", number)
+            digits = _NON_DIGIT.sub("", number)
             if len(digits) < 7 or digits in seen_numbers or contact:
                 continue
             context = clause + " " + region[max(0, s - 120) : s]
@@ -270,11 +275,11 @@ def find_details(
             ):
                 continue  # a word in capitals is a code only right after "Passcode:"
             code = _clean_code(m["code"])
-            if not re.search(r"\d", code) and m["code"][0] not in "\"“'‘":
+            if not _DIGIT.search(code) and m["code"][0] not in "\"“'‘":
                 continue
-            if len(re.sub(r"\D", "", code)) >= 10 and re.search(r"[\s-]", code):
+            if len(_NON_DIGIT.sub("", code)) >= 10 and _SPACE_OR_DASH.search(code):
                 continue  # a phone number, not a code
-            if is_replay or re.search(r"\breplay\b", m.group(0), re.I):
+            if is_replay or _REPLAY_WORD.search(m.group(0)):
                 replay_passcode = replay_passcode or code
             else:
                 passcode = passcode or code
@@ -364,6 +369,14 @@ _GENERIC = regex.compile(
 )
 
 
+_RELATIVE_LEAD = regex.compile(r"^(?:Tomorrow|Today|Next\s+Week|This\s+Year)['’]s\s+")
+_SPEAKER_LEAD = regex.compile(
+    r"^(?:The\s+)?(?:Company|Management|CEO|CFO)\s+.*?\b(?:at|in)\s+(?:the\s+)?"
+)
+_MEETING_NAME = regex.compile(
+    r"\b(?:General|Annual|Shareholders?|Stockholders?|Extraordinary)\s+Meeting"
+)
+_CALL_NAME = regex.compile(r"\b(?:Conference\s+Call|Call)\b")
 _LEADING_NOISE = regex.compile(
     r"^(?:(?:GMT|UTC|BST|CET|CEST|EET|ET|EST|EDT|CT|CST|CDT|MT|PT|PST|PDT|AM|PM|IST|JST|HKT|SGT)\s+)+"
 )
@@ -380,17 +393,13 @@ def conference_name(text: str, *, last: bool = False) -> str | None:
     ):
         name = _LEADING_NOISE.sub("", m.group(0).strip(" ,.-–"))
         name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name
-        name = re.sub(r"^(?:Tomorrow|Today|Next\s+Week|This\s+Year)['’]s\s+", "", name)
-        name = re.sub(
-            r"^(?:The\s+)?(?:Company|Management|CEO|CFO)\s+.*?\b(?:at|in)\s+(?:the\s+)?", "", name
-        )
-        if re.search(
-            r"\b(?:General|Annual|Shareholders?|Stockholders?|Extraordinary)\s+Meeting", name
-        ):
+        name = _RELATIVE_LEAD.sub("", name)
+        name = _SPEAKER_LEAD.sub("", name)
+        if _MEETING_NAME.search(name):
             continue
         if _GENERIC.match(name) or len(name.split()) < 2 or name.lower().endswith(("call day",)):
             continue
-        if re.search(r"\b(?:Conference\s+Call|Call)\b", name):
+        if _CALL_NAME.search(name):
             continue
         if best is None or last or len(name) > len(best):
             best = name

@@ -477,6 +477,15 @@ _RESULTS_BEFORE = regex.compile(
     re.I,
 )
 _AFTER_STOP = regex.compile(r"[.!?](?:\s|$)")
+_MEETING_WORD = regex.compile(r"\bmeeting\b", re.I)
+_AMPM = regex.compile(r"\b([ap])\.\s?m\.", re.I)
+_NOT_ALL_DAY_BEFORE = regex.compile(
+    r"\b(?:replay|archive|record\s+date|dated|until|through|after|following|from|since|"
+    r"beginning|starting|available)\b[^.]{0,60}$",
+    re.I,
+)
+_CALL_OR_WEBCAST = regex.compile(r"\b(?:call|webcast)\b", re.I)
+_AND = regex.compile(r"\band\b|&")
 
 
 def _all_day_drafts(
@@ -511,30 +520,24 @@ def _all_day_drafts(
             after = after[: stop.start()]
         window = before + " " + d.text + " " + after
         if not strong_all_day(window) and not (
-            re.search(r"\bmeeting\b", before, re.I) and strong_all_day(text[cs:ce])
+            _MEETING_WORD.search(before) and strong_all_day(text[cs:ce])
         ):
             continue
         if _RESULTS_BEFORE.search(before):
             continue
-        plain_before = re.sub(r"\b([ap])\.\s?m\.", r"\1m", before, flags=re.I)
-        if re.search(
-            r"\b(?:replay|archive|record\s+date|dated|until|through|after|following|from|since|"
-            r"beginning|starting|available)\b[^.]{0,60}$",
-            plain_before,
-            re.I,
-        ):
+        if _NOT_ALL_DAY_BEFORE.search(_AMPM.sub(r"\1m", before)):
             continue
         kind = classify(window, window, "")
         if kind is None:
             continue
-        if kind is EventKind.EARNINGS_CALL and not re.search(r"\b(?:call|webcast)\b", window, re.I):
+        if kind is EventKind.EARNINGS_CALL and not _CALL_OR_WEBCAST.search(window):
             continue
         paragraph = text[ps:pe]
         status = _status(window, release.headline or "", paragraph)
         if _is_original_date(text, d, cs) and status is not Status.POSTPONED:
             continue
         days = [day]
-        if d.end_day and re.search(r"\band\b|&", d.text) and MEETING_WORDS.search(window):
+        if d.end_day and _AND.search(d.text) and MEETING_WORDS.search(window):
             with contextlib.suppress(ValueError):
                 days.append(day.replace(day=d.end_day))
         for one in days:

@@ -78,6 +78,10 @@ _NAME_BEFORE = regex.compile(
 )
 
 
+_LEADING_FILLER = regex.compile(r"^(?:(?:The|the|and|today|Today|--|—)\s+)+")
+_VERB_LEAD = regex.compile(r"^.*\b(?:Announces|Reports|announced|--)\s+")
+
+
 def find_issuer(text: str, headline: str | None = None) -> Issuer | None:
     """The company whose listing the release names first, else the headline's subject."""
     for m in _PARENS.finditer(text[:20000]):
@@ -89,8 +93,8 @@ def find_issuer(text: str, headline: str | None = None) -> Issuer | None:
         nm = _NAME_BEFORE.search(before)
         name = nm.group(1).strip(" ,") if nm else None
         if name:
-            name = re.sub(r"^(?:(?:The|the|and|today|Today|--|—)\s+)+", "", name)
-            name = re.sub(r"^.*\b(?:Announces|Reports|announced|--)\s+", "", name)
+            name = _LEADING_FILLER.sub("", name)
+            name = _VERB_LEAD.sub("", name)
         if not name:
             name = _headline_subject(headline) or listings[0].ticker
         return Issuer(name, listings)
