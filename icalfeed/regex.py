@@ -29,8 +29,12 @@ The analysis reads ``re._parser`` and ``re._compiler`` (CPython 3.11 - 3.13).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import re
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["compile", "finditer_near", "first_chars"]
@@ -65,12 +69,10 @@ def _case_variants(chars: set[str]) -> set[str]:
     """Every character ``re.IGNORECASE`` matches to one of ``chars``."""
     out = set()
     for ch in chars:
-        if ch == _ANY_DIGIT or ch.lower() == ch.upper():
-            out.add(ch)  # caseless: digits, punctuation, "–"
-        elif ch.isascii():
-            out |= {ch.lower(), ch.upper(), *_FOLDS_TO_ASCII.get(ch.lower(), "")}
+        if ch == _ANY_DIGIT:
+            out.add(ch)
         else:
-            raise _UnknownError  # case folding outside ASCII: leave it to re
+            out.update(chr(code) for code in _variants(ord(ch)))
     return out
 
 
@@ -155,10 +157,17 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     if _sre_parser is None:  # pragma: no cover
         return None
     try:
-        parsed = _sre_parser.parse(pattern, flags)
-        ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+        return _start_set(_sre_parser.parse(pattern, flags))
+    except re.error:
+        return None
+
+
+def _start_set(parsed: Any) -> frozenset[str] | None:
+    """:func:`first_chars` of a parsed pattern."""
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    try:
         chars, empty = _first(list(parsed), ignore_case)
-    except (_UnknownError, re.error):
+    except _UnknownError:
         return None
     if empty or not chars:
         return None
@@ -172,9 +181,8 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     return frozenset(chars)
 
 
-def _has_prefix(pattern: str, flags: int) -> bool:
-    """Whether ``re`` already finds this pattern's possible starts quickly."""
-    parsed = _sre_parser.parse(pattern, flags)
+def _has_prefix(parsed: Any) -> bool:
+    """Whether ``re`` already finds this parsed pattern's possible starts quickly."""
     flags = parsed.state.flags
     prefix, _skip, _all = _sre_compiler._get_literal_prefix(parsed, flags)
     return bool(prefix) or bool(_sre_compiler._get_charset_prefix(parsed, flags))
@@ -182,25 +190,33 @@ def _has_prefix(pattern: str, flags: int) -> bool:
 
 def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(pattern, flags)``, told which characters a match can start with when
-    ``re`` would not work that out itself."""
-    chars = first_chars(pattern, flags)
+    ``re`` would not work that out itself. The pattern is parsed once for all of it."""
+    if _sre_parser is None:  # pragma: no cover
+        return re.compile(pattern, flags)
+    try:
+        parsed = _sre_parser.parse(pattern, flags)
+    except re.error:
+        return re.compile(pattern, flags)  # raises re's own error
+    chars = _start_set(parsed)
     if chars is None or len(chars) > _MAX_SET:
         return re.compile(pattern, flags)
     try:
-        if _has_prefix(pattern, flags):
+        if _has_prefix(parsed):
             return re.compile(pattern, flags)
-        if _INFO_WORKS and _sre_parser.parse(pattern, flags).getwidth()[0] > 0:
+        if _INFO_WORKS and parsed.getwidth()[0] > 0:
             # (a pattern that can match empty keeps re's own INFO: the engine's rule that an
             # empty match must advance lives on the path without a start set)
-            return _compile_with_start_set(pattern, flags, chars)
+            return _compile_with_start_set(pattern, flags, chars, parsed)
     except (AttributeError, TypeError, ValueError, re.error):  # pragma: no cover - API changed
         return re.compile(pattern, flags)
     return _compile_with_lookahead(pattern, flags, chars)  # pragma: no cover - other CPython
 
 
-def _compile_with_start_set(pattern: str, flags: int, chars: frozenset[str]) -> re.Pattern[str]:
-    """The pattern compiled as ``re`` would, with ``chars`` as the INFO block's start set."""
-    parsed = _sre_parser.parse(pattern, flags)
+def _compile_with_start_set(
+    pattern: str, flags: int, chars: frozenset[str], parsed: Any
+) -> re.Pattern[str]:
+    """The parsed pattern compiled as ``re`` would, with ``chars`` as the INFO block's start
+    set."""
     all_flags = parsed.state.flags | flags
     lo, hi = parsed.getwidth()
     code: list[int] = [
@@ -224,7 +240,8 @@ def _compile_with_start_set(pattern: str, flags: int, chars: frozenset[str]) -> 
             pass
         else:
             code_flags = all_flags & ~re.IGNORECASE
-    _sre_compiler._compile(code, data, code_flags)
+    with _charsets_shared():
+        _sre_compiler._compile(code, data, code_flags)
     code.append(_c.SUCCESS)
     groupindex = parsed.state.groupdict
     indexgroup: list[str | None] = [None] * parsed.state.groups
@@ -236,15 +253,55 @@ def _compile_with_start_set(pattern: str, flags: int, chars: frozenset[str]) -> 
     return compiled
 
 
-def _variants(code: int) -> list[int]:
+_CHARSETS_LOCK = threading.Lock()
+_CHARSET_MEMO: dict[Any, Any] = {}  # the sets a rewrite makes: about a hundred, shared
+
+
+@contextlib.contextmanager
+def _charsets_shared() -> Iterator[None]:
+    """Let re's compiler optimise each distinct character set once while compiling a pattern.
+
+    A case-blind pattern rewritten by :func:`_uncased` has one small set per letter
+    (``[mM][eE][eE]…``), and re's compiler optimises every set from scratch: thousands of
+    identical calls at import, most of the rewrite's start-up cost. The optimisation is a pure
+    function of its arguments, so its results are memoised across patterns (the compiler only
+    reads them). The function is put back once the pattern is compiled; the lock keeps two
+    threads from swapping it at once.
+    """
+    original = _sre_compiler._optimize_charset
+    memo = _CHARSET_MEMO
+
+    def optimize(charset: Any, iscased: Any = None, fixup: Any = None, fixes: Any = None) -> Any:
+        if fixes is not None:
+            return original(charset, iscased, fixup, fixes)
+        try:
+            key = (tuple(charset), iscased, fixup)
+            found = memo.get(key)
+        except TypeError:  # an unhashable set (a bitmap already built): no memo
+            return original(charset, iscased, fixup, fixes)
+        if found is None:
+            found = memo[key] = original(charset, iscased, fixup, fixes)
+        out, hascased = found
+        return list(out), hascased
+
+    with _CHARSETS_LOCK:
+        _sre_compiler._optimize_charset = optimize
+        try:
+            yield
+        finally:
+            _sre_compiler._optimize_charset = original
+
+
+@functools.cache
+def _variants(code: int) -> tuple[int, ...]:
     """The characters re.IGNORECASE takes as ``chr(code)`` (ASCII letters and caseless only)."""
     ch = chr(code)
     if ch.lower() == ch.upper() and ch not in "\u0130\u0131\u017f\u212a":
-        return [code]
+        return (code,)
     if not ch.isascii():
         raise _UnknownError  # case folding outside ASCII: leave the pattern to re
     folds = {ord(f) for f in _FOLDS_TO_ASCII.get(ch.lower(), "")}
-    return sorted({ord(ch.lower()), ord(ch.upper())} | folds)
+    return tuple(sorted({ord(ch.lower()), ord(ch.upper())} | folds))
 
 
 def _uncased(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
@@ -337,7 +394,7 @@ def _info_works() -> bool:
             chars = first_chars(source, fl)
             if chars is None:
                 return False
-            ours = _compile_with_start_set(source, fl, chars)
+            ours = _compile_with_start_set(source, fl, chars, _sre_parser.parse(source, fl))
             theirs = re.compile(source, fl)
             if [m.span() + m.groups() for m in ours.finditer(sample)] != [
                 m.span() + m.groups() for m in theirs.finditer(sample)
