@@ -105,14 +105,6 @@ def live_gunicorn(folder: Path, url: str) -> Iterator[LiveServer]:
         stop_gunicorn(server)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'icalfeed.sqlite3'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
 def open_store(folder: Path, url: str) -> Store:
     return Store.open(web_settings(folder, database_url=url, past_days=3650))
 
@@ -143,7 +135,7 @@ class Log:
         return answer
 
 
-def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> None:
+def test_concurrent_ingest_and_polling(store_url: str, tmp_path: Path) -> None:
     log = Log()
     writers_done = threading.Event()
     companies = [(f"Company{i} Inc.", f"CO{i}") for i in range(12)]
@@ -154,7 +146,7 @@ def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> Non
     )]  # fmt: skip
     burst = release_text("Burst Corp.", "BRST", "4:30", 28, pad=20)
     barrier = threading.Barrier(12)
-    with live_gunicorn(tmp_path, database_url) as server:
+    with live_gunicorn(tmp_path, store_url) as server:
         base = server.base
 
         # First, 12 clients post the same bytes at the same instant: one 201, eleven 200s.
@@ -246,7 +238,7 @@ def test_concurrent_ingest_and_polling(database_url: str, tmp_path: Path) -> Non
     # Every acknowledged release is stored, with its bytes; distinct bytes, distinct ids.
     by_id: dict[int, bytes] = dict(log.acked)
     assert len(by_id) == 1 + len(companies) + 1 + len(moves)
-    store = open_store(tmp_path, database_url)
+    store = open_store(tmp_path, store_url)
     try:
         for release_id, raw in by_id.items():
             assert store.release(release_id).raw == raw

@@ -28,10 +28,9 @@ import pytest
 from icalfeed.store import Store
 from tests.plugins.gunicorn import LiveServer, start_gunicorn, stop_gunicorn
 from tests.plugins.http import LoopbackServer
-from tests.plugins.postgres import PG_BIN, PostgresServer, _as_user, remove_server, start_server
+from tests.plugins.postgres import PG_BIN, PostgresServer, _as_user, serve_postgres
 from tests.test_hardening_concurrency import (
     LOCKED,
-    database_url,  # noqa: F401 - the fixture, parametrized over SQLite and PostgreSQL
     ingest,
     live_gunicorn,
     open_store,
@@ -62,7 +61,7 @@ def wait_healthy(server: LiveServer, seconds: float = 30.0) -> None:
 
 
 def test_kill_9_of_a_worker_mid_ingest_loses_no_acknowledged_release(
-    database_url: str,  # noqa: F811
+    store_url: str,
     tmp_path: Path,
 ) -> None:
     acked: dict[int, bytes] = {}
@@ -73,7 +72,7 @@ def test_kill_9_of_a_worker_mid_ingest_loses_no_acknowledged_release(
     lock = threading.Lock()
     killed: list[int] = []
 
-    with live_gunicorn(tmp_path, database_url) as server:
+    with live_gunicorn(tmp_path, store_url) as server:
 
         def client() -> None:
             while not stop.is_set():
@@ -121,7 +120,7 @@ def test_kill_9_of_a_worker_mid_ingest_loses_no_acknowledged_release(
 
     assert not problems, problems[:5]
     assert len(acked) >= 8, f"too few ingests to say anything: {len(acked)}"
-    store = open_store(tmp_path, database_url)
+    store = open_store(tmp_path, store_url)
     try:
         for release_id, raw in acked.items():
             assert store.release(release_id).raw == raw, release_id
@@ -190,16 +189,7 @@ def restart_postgres(server: PostgresServer) -> None:
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
     """A PostgreSQL server of this test's own (the session one is shared: not ours to stop)."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("psycopg is not installed")
-    try:
-        server = start_server()
-    except FileNotFoundError as e:
-        pytest.skip(str(e))
-    yield server
-    remove_server(server)
+    yield from serve_postgres()
 
 
 @pytest.mark.postgres

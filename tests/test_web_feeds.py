@@ -25,6 +25,7 @@ from tests.web_helpers import (
     READ_TOKEN,
     ZETA_HELD,
     acme_call,
+    post_release,
     record,
     web_settings,
 )
@@ -264,12 +265,7 @@ def test_validators_are_reused_until_this_process_writes(web_store: Store, tmp_p
     record(web_store, "behind-the-back", moved, published=date(2024, 3, 31))
     # another process's write: this worker keeps the validator for up to version_ttl seconds
     assert c.get("/calendar.ics").headers["ETag"] == first
-    r = c.post(
-        "/api/releases",
-        data=b"nothing to see here",
-        content_type="text/plain",
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-    )
+    r = post_release(c)
     assert r.status_code == 201
     assert c.get("/calendar.ics").headers["ETag"] != first
 

@@ -25,7 +25,7 @@ from icalfeed.web.conditional import (
     VersionCache,
     gzip_etag,
 )
-from tests.web_helpers import ADMIN_TOKEN, NEW_YORK, acme_call, record, web_settings
+from tests.web_helpers import NEW_YORK, acme_call, post_release, record, web_settings
 
 FEED = "/calendar.ics?ticker=ACME"
 
@@ -145,12 +145,7 @@ def test_a_write_in_this_process_is_seen_at_once(fast_app: Flask, web_store: Sto
     record(web_store, "behind-the-back", moved, published=date(2024, 3, 31))
     # another process's write: this worker's shortcut still answers for up to its ttl
     assert c.get(FEED, headers={"If-None-Match": plain}).status_code == 304
-    r = c.post(
-        "/api/releases",
-        data=b"nothing to see here",
-        content_type="text/plain",
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-    )
+    r = post_release(c)
     assert r.status_code == 201
     r = c.get(FEED, headers={"If-None-Match": plain})
     assert r.status_code == 200

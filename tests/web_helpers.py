@@ -153,6 +153,17 @@ def web_settings(tmp: Path, **overrides: Any) -> Config:
     return Config.from_env({}, **values)
 
 
+def post_release(client: FlaskClient, data: bytes = b"nothing to see here") -> Any:
+    """POST a plain-text release to the ingestion API with the admin token (a write through
+    this process)."""
+    return client.post(
+        "/api/releases",
+        data=data,
+        content_type="text/plain",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+
+
 def csrf_from(html: str) -> str:
     """The CSRF token of the first form in a page."""
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)

@@ -146,8 +146,9 @@ def remove_server(server: PostgresServer) -> None:
     shutil.rmtree(server.folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+def serve_postgres() -> Iterator[PostgresServer]:
+    """A new server for a fixture to yield, removed afterwards; skips the test when psycopg
+    or the PostgreSQL binaries are missing."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -158,6 +159,11 @@ def postgres_server() -> Iterator[PostgresServer]:
         pytest.skip(str(e))
     yield server
     remove_server(server)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    yield from serve_postgres()
 
 
 @pytest.fixture
