@@ -14,6 +14,7 @@ from http.client import HTTPResponse
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import Headers
 
 from icalfeed.store import Store
 from icalfeed.web.app import VERSION_TTL
@@ -32,14 +33,17 @@ from tests.web_helpers import (
 pytestmark = pytest.mark.slow
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers=headers or {})
+def fetch(
+    url: str, headers: dict[str, str] | None = None, method: str | None = None
+) -> tuple[int, Headers, bytes]:
+    """Status, headers (names in any case: the server sends them lower-case) and body."""
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
             response: HTTPResponse = r
-            return response.status, dict(response.headers.items()), response.read()
+            return response.status, Headers(response.headers.items()), response.read()
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers.items()), e.read()
+        return e.code, Headers(e.headers.items()), e.read()
 
 
 def test_feed_304_and_gzip(gunicorn_server: LiveServer) -> None:
@@ -128,10 +132,10 @@ def test_revalidations_agree_and_a_store_change_reaches_both_workers(tmp_path: P
         for _ in range(12):
             status, headers, body = fetch(feed, {"If-None-Match": first["ETag"]})
             assert (status, body) == (304, b"")
-            seen.append(sorted((k, v) for k, v in headers.items() if k != "Date"))
+            seen.append(sorted((k.lower(), v) for k, v in headers.items() if k != "date"))
         assert all(s == seen[0] for s in seen)
-        assert dict(seen[0])["X-Content-Type-Options"] == "nosniff"
-        assert dict(seen[0])["ETag"] == first["ETag"]
+        assert dict(seen[0])["x-content-type-options"] == "nosniff"
+        assert dict(seen[0])["etag"] == first["ETag"]
 
         moved = replace(acme_call(), start=NEW_YORK.localize(datetime(2024, 4, 28, 18, 0)))
         with Store.open(config) as store:

@@ -1,6 +1,8 @@
 """The web app: feeds calendar apps subscribe to, the page people use, the JSON API.
 
-``create_app(config=None)`` builds it (no app object exists at import). Routes:
+``create_app(config=None)`` builds it (no app object exists at import); ``create_asgi_app()`` is
+the same app as the server runs it, behind an ASGI front that answers provable 304s in the
+event loop and runs Flask in threads (:mod:`icalfeed.web.asgi`). Routes:
 
 - Feeds: ``GET /calendar.ics`` (``ticker``, ``kind``, ``from``, ``to``, ``alarm``),
   ``/companies/<ticker>.ics``, ``/events/<uid>.ics`` (a download) — strong ETags, 304s, gzip,
@@ -15,5 +17,6 @@ Errors become statuses in :mod:`icalfeed.web.errors`; tokens, CSRF and headers l
 """
 
 from icalfeed.web.app import create_app, dispose_stores_after_fork
+from icalfeed.web.asgi import create_asgi_app
 
-__all__ = ["create_app", "dispose_stores_after_fork"]
+__all__ = ["create_app", "create_asgi_app", "dispose_stores_after_fork"]

@@ -8,14 +8,18 @@ works each field out when the format asks for it, with gunicorn's rules (the sam
 for what is missing, ``"`` escaped), so any ``access_log_format`` writes the same line as
 before, through the same logging handlers (files, stdout, syslog, ``logconfig``).
 
-Used by ``gunicorn_conf.py`` as ``logger_class``.
+Used by ``gunicorn_conf.py`` as ``logger_class``. The worker (:mod:`icalfeed.web.worker`) is
+uvicorn's, which has no WSGI environ nor gunicorn request objects: :class:`AsgiAccessLog` hands
+the same :meth:`AccessLogger.access` an environ, request and response worked out from the ASGI
+scope and messages, again only as far as the format reads them, so the lines stay gunicorn's.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import traceback
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from datetime import timedelta
 from typing import Any
 
@@ -124,4 +128,133 @@ class AccessLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hints
             self.error(traceback.format_exc())
 
 
-__all__ = ["AccessLogger", "LazyAtoms"]
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
+    Awaitable[None],
+]
+
+
+def _raw_uri(scope: Scope) -> str:
+    raw: bytes = scope.get("raw_path") or scope["path"].encode()
+    query: bytes = scope.get("query_string", b"")
+    return (raw + b"?" + query if query else raw).decode("latin-1")
+
+
+def _remote_addr(scope: Scope) -> str:
+    client = scope.get("client")
+    if not client:
+        raise KeyError("REMOTE_ADDR")
+    return str(client[0])
+
+
+# The environ keys gunicorn's format fields read, from an ASGI scope (HTTP_* come from headers).
+_SCOPE_ENVIRON: dict[str, Callable[[Scope], object]] = {
+    "REQUEST_METHOD": lambda s: s["method"],
+    "RAW_URI": _raw_uri,
+    "SERVER_PROTOCOL": lambda s: f"HTTP/{s['http_version']}",
+    "PATH_INFO": lambda s: s["path"],
+    "QUERY_STRING": lambda s: s.get("query_string", b"").decode("latin-1"),
+    "REMOTE_ADDR": _remote_addr,
+    "wsgi.url_scheme": lambda s: s.get("scheme", "http"),
+}
+
+
+class ScopeEnviron(Mapping[str, object]):
+    """The WSGI environ gunicorn's log fields read, worked out from an ASGI scope on demand."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def __getitem__(self, key: str) -> object:
+        field = _SCOPE_ENVIRON.get(key)
+        if field is not None:
+            return field(self.scope)
+        if key.startswith("HTTP_"):
+            name = key[5:].lower().replace("_", "-").encode("latin-1")
+            values = [v.decode("latin-1") for k, v in self.scope["headers"] if k == name]
+            if values:
+                return ",".join(values)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        for key in _SCOPE_ENVIRON:
+            if key in self:
+                yield key
+        seen: set[str] = set()
+        for name, _ in self.scope["headers"]:
+            key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+            if key not in seen:
+                seen.add(key)
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Request:
+    """gunicorn's request as the log reads it: ``headers`` (name, value) pairs."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.scope["headers"]]
+
+
+class _Response:
+    """gunicorn's response as the log reads it: ``status``, ``headers``, ``sent`` (body bytes)."""
+
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.raw_headers: Iterable[tuple[bytes, bytes]] = ()
+        self.sent = 0
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.raw_headers]
+
+
+class AsgiAccessLog:
+    """ASGI middleware: one access-log line per HTTP request, through ``logger.access`` (an
+    :class:`AccessLogger`), after the response is sent."""
+
+    def __init__(self, app: ASGIApp, logger: Any) -> None:
+        self.app = app
+        self.logger = logger
+
+    async def __call__(
+        self,
+        scope: Scope,
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        response = _Response()
+        head = scope["method"] == "HEAD"
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response.status = message["status"]
+                response.raw_headers = message.get("headers", ())
+            elif not head:
+                response.sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except BaseException:
+            if response.status is None:
+                response.status = 500  # what uvicorn sends for an app that failed before
+            raise
+        finally:
+            took = timedelta(seconds=time.perf_counter() - started)
+            self.logger.access(response, _Request(scope), ScopeEnviron(scope), took)
+
+
+__all__ = ["AccessLogger", "AsgiAccessLog", "LazyAtoms", "ScopeEnviron"]

@@ -148,28 +148,47 @@ class Validators:
 
 
 @dataclass(frozen=True, slots=True)
-class _Known:
+class NotModified:
+    """A remembered 304's headers, in the forms a WSGI and an ASGI server take."""
+
+    headers: tuple[tuple[str, str], ...]
+    #: The same, as ASGI ``http.response.start`` wants them (latin-1 bytes, lower-case names,
+    #: as a2wsgi turns Flask's headers), so the two paths send the same bytes.
+    raw_headers: tuple[tuple[bytes, bytes], ...]
+
+    @classmethod
+    def of(cls, headers: tuple[tuple[str, str], ...]) -> NotModified:
+        raw = tuple(
+            (k.strip().encode("latin-1").lower(), v.strip().encode("latin-1")) for k, v in headers
+        )
+        return cls(headers, raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """What a 304 for one URL looks like, until ``until`` (a :func:`time.monotonic` time)."""
+
     validators: Validators
     gz_etag: str
-    plain: tuple[tuple[str, str], ...]  # the 304's headers, ETag of the identity body
-    gz: tuple[tuple[str, str], ...]  # the same with the gzip body's ETag
+    plain: NotModified  # the 304, naming the identity body's ETag
+    gz: NotModified  # the same, naming the gzip body's ETag
     until: float
 
-    def not_modified_headers(self, environ: WSGIEnvironment) -> list[tuple[str, str]] | None:
-        """The 304's headers when the request's validators match (as :func:`not_modified`
-        decides), else None. If-Modified-Since is only answered here when it is the exact
-        Last-Modified that was sent; any other date goes to the app."""
-        inm = environ.get("HTTP_IF_NONE_MATCH")
-        if inm is not None:
-            tags = _etags(inm)
+    def match(
+        self, if_none_match: str | None, if_modified_since: str | None, accept_encoding: str
+    ) -> NotModified | None:
+        """The 304 when the request's validators match (as :func:`not_modified` decides), else
+        None. If-Modified-Since is only answered here when it is the exact Last-Modified that
+        was sent; any other date goes to the app."""
+        if if_none_match is not None:
+            tags = _etags(if_none_match)
             etag = self.validators.etag
             if "*" in tags or etag in tags or self.gz_etag in tags:
-                gzip_ok = accepts_gzip_header(environ.get("HTTP_ACCEPT_ENCODING", ""))
-                named = etag_for_304(etag, tags, gzip_ok)
-                return list(self.plain if named == etag else self.gz)
+                named = etag_for_304(etag, tags, accepts_gzip_header(accept_encoding))
+                return self.plain if named == etag else self.gz
             return None
-        if environ.get("HTTP_IF_MODIFIED_SINCE") == self.validators.last_modified:
-            return list(self.plain)
+        if if_modified_since == self.validators.last_modified:
+            return self.plain
         return None
 
 
@@ -182,8 +201,12 @@ class RevalidationShortcut:
     A view marks a response as one to remember by leaving :class:`Validators` in the WSGI
     environ under :data:`VALIDATORS_KEY`; the headers are taken from what Flask sent
     (``start_response``), less what a 304 leaves out (werkzeug's entity headers), so the two
-    paths cannot drift apart. Remembered per scheme, path and query string. Only public feeds:
-    on a private server every request goes through the token check.
+    paths cannot drift apart. Remembered per scheme, path (``PATH_INFO``) and query string.
+    Only public feeds: on a private server every request goes through the token check.
+
+    :meth:`recall` and :meth:`Remembered.match` are the whole decision; the ASGI front
+    (:mod:`icalfeed.web.asgi`) asks them too, from the event loop, before a request reaches a
+    thread.
     """
 
     MAX_ITEMS = 4096
@@ -191,7 +214,7 @@ class RevalidationShortcut:
     def __init__(self, app: WSGIApplication, ttl: float) -> None:
         self.app = app
         self.ttl = ttl
-        self._known: dict[tuple[str, str, str], _Known] = {}
+        self._known: dict[tuple[str, str, str], Remembered] = {}
         self._generation = 0
 
     def clear(self) -> None:
@@ -201,6 +224,13 @@ class RevalidationShortcut:
     def __len__(self) -> int:
         return len(self._known)
 
+    def recall(self, scheme: str, path: str, query: str) -> Remembered | None:
+        """What is remembered for this URL (a GET or HEAD of it), if still fresh."""
+        known = self._known.get((scheme, path, query))
+        if known is not None and time.monotonic() < known.until:
+            return known
+        return None
+
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or self.ttl <= 0:
             return self.app(environ, start_response)
@@ -209,11 +239,15 @@ class RevalidationShortcut:
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
         )
-        known = self._known.get(key)
-        if known is not None and time.monotonic() < known.until:
-            headers = known.not_modified_headers(environ)
-            if headers is not None:
-                start_response(_NOT_MODIFIED, headers)
+        known = self.recall(*key)
+        if known is not None:
+            hit = known.match(
+                environ.get("HTTP_IF_NONE_MATCH"),
+                environ.get("HTTP_IF_MODIFIED_SINCE"),
+                environ.get("HTTP_ACCEPT_ENCODING", ""),
+            )
+            if hit is not None:
+                start_response(_NOT_MODIFIED, list(hit.headers))
                 return []
         return self._through_app(key, environ, start_response)
 
@@ -243,11 +277,11 @@ class RevalidationShortcut:
         gz = gzip_etag(validators.etag)
         if len(self._known) >= self.MAX_ITEMS:
             self._known.clear()
-        self._known[key] = _Known(
+        self._known[key] = Remembered(
             validators,
             gz,
-            (*kept, ("ETag", validators.etag)),
-            (*kept, ("ETag", gz)),
+            NotModified.of((*kept, ("ETag", validators.etag))),
+            NotModified.of((*kept, ("ETag", gz))),
             time.monotonic() + self.ttl,
         )
 
@@ -345,6 +379,8 @@ __all__ = [
     "VALIDATORS_KEY",
     "Body",
     "BodyCache",
+    "NotModified",
+    "Remembered",
     "RevalidationShortcut",
     "Validators",
     "VersionCache",

@@ -1,5 +1,6 @@
-"""A real gunicorn (2 workers, the project's gunicorn config) on a random loopback port, serving a
-temporary SQLite store filled with the web tests' events.
+"""A real gunicorn (2 workers, the project's gunicorn config: uvicorn workers serving the ASGI
+app, as the Procfile runs it) on a random loopback port, serving a temporary SQLite store filled
+with the web tests' events.
 
 Fixture ``gunicorn_server`` (module scope): a :class:`LiveServer` with ``url(path)``. The server
 gets ``ICALFEED_PAST_DAYS=3650`` so the 2024 events stay in its feeds whatever today is.
@@ -54,7 +55,7 @@ def gunicorn_command(port: int, workers: int = 2) -> list[str]:
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "icalfeed.web:create_app()",
+        "icalfeed.web:create_asgi_app()",
     ]
 
 
