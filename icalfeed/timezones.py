@@ -13,9 +13,12 @@ When a release names a place whose zone keeps the same clock as the abbreviation
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 import pytz
 
@@ -207,6 +210,8 @@ def resolve_zone(word: str, context: ZoneContext | None = None) -> str | None:
 
 
 _PLACE_MAX_WORDS = max(len(p.split()) for p in _PLACES)
+# The first word of every place name: a run of words is looked up only from such a word.
+_PLACE_FIRST_WORDS = frozenset(p.split(" ")[0] for p in _PLACES)
 # Candidate place names: runs of capitalised words ("Salt Lake City", "Mass.", "N.J.", "CA").
 _CAPITALISED_RUN = regex.compile(
     r"(?<![\w.])[A-ZÀ-Þ][\w.'’-]{0,30}(?:[ ][A-ZÀ-Þ][\w.'’-]{0,30}){0,3}"
@@ -221,6 +226,9 @@ def place_zone(place: str) -> str | None:
     for m in _CAPITALISED_RUN.finditer(place):
         words = m.group(0).split(" ")
         for i in range(len(words)):  # every sub-run, longest first at each start
+            first = words[i].lower()
+            if first not in _PLACE_FIRST_WORDS and first.rstrip(".,") not in _PLACE_FIRST_WORDS:
+                continue  # no place name starts with this word
             for j in range(min(len(words), i + _PLACE_MAX_WORDS), i, -1):
                 name = " ".join(words[i:j]).lower()
                 zone = _PLACES.get(name) or _PLACES.get(name.rstrip(".,"))
@@ -229,11 +237,45 @@ def place_zone(place: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _zone(tzid: str) -> tzinfo:
+    """The pytz zone named ``tzid`` (``pytz.UnknownTimeZoneError`` if there is none)."""
+    return pytz.timezone(tzid)
+
+
+_DAY = timedelta(days=1)
+_NO_FLAGS: frozenset[Flag] = frozenset()
+
+
+def _unique(tz: Any, wall: datetime) -> datetime | None:
+    """``tz.localize(wall)`` when no transition of ``tz`` lies within a day of ``wall`` (the
+    wall clock then exists once), read straight from pytz's transition table; None otherwise.
+
+    pytz's own localize tries both neighbouring offsets and normalises each (tens of µs): with
+    no transition between ``wall - 1 day`` and ``wall + 1 day`` both tries find the same offset,
+    and this is the datetime they return (tests compare the two over every zone the parser
+    knows, on days around their transitions).
+    """
+    times = getattr(tz, "_utc_transition_times", None)
+    if times is None:
+        return None
+    try:
+        lo = bisect_right(times, wall - _DAY)
+        if lo == 0 or lo != bisect_right(times, wall + _DAY):
+            return None
+    except OverflowError:
+        return None
+    aware: datetime = wall.replace(tzinfo=tz._tzinfos[tz._transition_info[lo - 1]])
+    return aware
+
+
 def same_clock(a: str, b: str, on: date) -> bool:
     """Whether two zones show the same wall-clock time at noon on ``on``."""
-    za, zb = pytz.timezone(a), pytz.timezone(b)
+    za, zb = _zone(a), _zone(b)
     noon = datetime(on.year, on.month, on.day, 12)
-    return bool(za.localize(noon).utcoffset() == zb.localize(noon).utcoffset())
+    at_a = _unique(za, noon) or za.localize(noon)  # type: ignore[attr-defined]
+    at_b = _unique(zb, noon) or zb.localize(noon)  # type: ignore[attr-defined]
+    return bool(at_a.utcoffset() == at_b.utcoffset())
 
 
 def localize(wall: datetime, tzid: str) -> tuple[datetime, frozenset[Flag], str | None]:
@@ -243,9 +285,12 @@ def localize(wall: datetime, tzid: str) -> tuple[datetime, frozenset[Flag], str 
     ``time_nonexistent``; a time that exists twice (fall-back overlap) takes the first
     occurrence (daylight time) and is flagged ``time_ambiguous``.
     """
-    tz = pytz.timezone(tzid)
+    tz: Any = _zone(tzid)
+    aware = _unique(tz, wall)
+    if aware is not None:
+        return aware, _NO_FLAGS, None
     try:
-        return tz.localize(wall, is_dst=None), frozenset(), None
+        return tz.localize(wall, is_dst=None), _NO_FLAGS, None
     except pytz.NonExistentTimeError:
         aware = tz.normalize(tz.localize(wall, is_dst=False))
         warning = (
