@@ -123,6 +123,30 @@ def _url_texts() -> list[str]:
     return ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 400))) for _ in range(300)]
 
 
+def test_times_without_noon_words_are_found_by_the_digit_only_pattern() -> None:
+    from icalfeed.extract.mentions import _DIGIT_TIME_RE, _TIME_RE, _time_pattern
+
+    for text in TEXTS + [t.replace("noon", "n00n").replace("midday", "m1dday") for t in TEXTS]:
+        if "noon" in text or "midday" in text:
+            assert _time_pattern(text) is _TIME_RE
+            continue
+        assert _time_pattern(text) is _DIGIT_TIME_RE
+        assert _found(_DIGIT_TIME_RE, text) == _found(_TIME_RE, text)
+    # the words the shortcut looks for are the only ones the dropped alternatives match
+    assert _TIME_RE.search("at noon ET")
+    assert not _DIGIT_TIME_RE.search("at noon ET")
+    assert _DIGIT_TIME_RE.search("12 noon")
+
+
+def test_undot_ampm_is_the_substitution() -> None:
+    from icalfeed.extract.kinds import _AMPM_DOTS, undot_ampm
+
+    samples = ["4:30 p.m. ET", "8 A.M. and 5 P. M.", "a.m.", "program. A.M", "am pm", "P.m."]
+    for text in TEXTS + samples:
+        assert undot_ampm(text) == _AMPM_DOTS.sub(r"\1m", text)
+    assert undot_ampm("8 A.M. and 5 p. m.") == "8 Am and 5 pm"
+
+
 def test_find_urls_finds_what_finditer_finds() -> None:
     from icalfeed.extract.details import _URL, find_urls
 

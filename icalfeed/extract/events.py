@@ -46,6 +46,7 @@ from icalfeed.extract.kinds import (
     is_replaced_time,
     status_of,
     strong_all_day,
+    undot_ampm,
 )
 from icalfeed.extract.mentions import (
     DateMention,
@@ -478,7 +479,6 @@ _RESULTS_BEFORE = regex.compile(
 )
 _AFTER_STOP = regex.compile(r"[.!?](?:\s|$)")
 _MEETING_WORD = regex.compile(r"\bmeeting\b", re.I)
-_AMPM = regex.compile(r"\b([ap])\.\s?m\.", re.I)
 _NOT_ALL_DAY_BEFORE = regex.compile(
     r"\b(?:replay|archive|record\s+date|dated|until|through|after|following|from|since|"
     r"beginning|starting|available)\b[^.]{0,60}$",
@@ -525,7 +525,7 @@ def _all_day_drafts(
             continue
         if _RESULTS_BEFORE.search(before):
             continue
-        if _NOT_ALL_DAY_BEFORE.search(_AMPM.sub(r"\1m", before)):
+        if _NOT_ALL_DAY_BEFORE.search(undot_ampm(before)):
             continue
         kind = classify(window, window, "")
         if kind is None:

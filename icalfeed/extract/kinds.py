@@ -15,6 +15,7 @@ __all__ = [
     "is_replaced_time",
     "status_of",
     "strong_all_day",
+    "undot_ampm",
 ]
 
 _MEETING = (
@@ -96,10 +97,21 @@ _POSITIVE_AFTER = regex.compile(
 _AMPM_DOTS = regex.compile(r"\b([ap])\.\s?m\.", re.I)
 
 
+def undot_ampm(text: str) -> str:
+    """``4:30 p.m.`` -> ``4:30 pm``: the dots of a.m. and p.m. end no sentence."""
+    if "m." not in text and "M." not in text:  # every match ends so: nothing to replace
+        return text
+    return _AMPM_DOTS.sub(_undotted, text)
+
+
+def _undotted(m: re.Match[str]) -> str:
+    return m.group(1) + "m"
+
+
 def is_replaced_time(before: str) -> bool:
     """Whether the words before a time say it was replaced ("instead of the previously
     announced 8:30 a.m.", "originally scheduled for")."""
-    return bool(_ORIGINAL_TIME.search(_AMPM_DOTS.sub(r"\1m", before[-120:])))
+    return bool(_ORIGINAL_TIME.search(undot_ampm(before[-120:])))
 
 
 def is_not_event_time(before: str) -> bool:
@@ -108,7 +120,7 @@ def is_not_event_time(before: str) -> bool:
     A negative ("replay", "will release results") counts only when no event word follows it
     before the time: "will release results and host a call at 5 p.m." is a call.
     """
-    before = _AMPM_DOTS.sub(r"\1m", before[-260:])
+    before = undot_ampm(before[-260:])
     if _HARD_NOT_EVENT.search(before):
         return True
     last = None
