@@ -137,10 +137,14 @@ _LABEL_WORDS = regex.compile(
 )
 
 
+_LABEL_END = regex.compile(r"[:=]\s*$|\bis\s+$")
+
+
 def _label_before(region: str, start: int) -> str | None:
     line_start = region.rfind("\n", 0, start) + 1
     before = region[max(line_start, start - 200) : start]
     before = _LABEL_SPLIT.split(before)[-1]
+    # quadratic in a long run of spaces: kept to the 200 characters above, not a module pattern
     before = re.sub(
         r"(?:please\s+)?(?:dial(?:-|\s)?in|dial|call|at|by\s+dialing|number|numbers?\s+is|:|-|–|\s)+$",
         "",
@@ -270,8 +274,7 @@ def find_details(
             (replay_dial_ins if is_replay else dial_ins).append(item)
         for m in codes.get(index, ()):
             if m["word"] and not (
-                m["word"].isupper()
-                and re.search(r"[:=]\s*$|\bis\s+$", m.group(0)[: m.start("code") - m.start()])
+                m["word"].isupper() and _LABEL_END.search(m.group(0)[: m.start("code") - m.start()])
             ):
                 continue  # a word in capitals is a code only right after "Passcode:"
             code = _clean_code(m["code"])

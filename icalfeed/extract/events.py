@@ -443,6 +443,9 @@ def _timed_drafts(
     return drafts
 
 
+_TO_BE_DECIDED = regex.compile(r"to\s+be\s+(?:determined|announced|confirmed)|postpon", re.I)
+
+
 def _status(near: str, headline: str, paragraph: str) -> Status:
     status = status_of(near)
     if status is Status.CONFIRMED:
@@ -451,9 +454,7 @@ def _status(near: str, headline: str, paragraph: str) -> Status:
         status = status_of(headline)
     if status is not Status.CONFIRMED:
         moved = _RESCHEDULE.search(near) or _RESCHEDULE.search(paragraph)
-        undecided = re.search(
-            r"to\s+be\s+(?:determined|announced|confirmed)|postpon", near + paragraph, re.I
-        )
+        undecided = _TO_BE_DECIDED.search(near + paragraph)
         if moved and not undecided:
             return Status.CONFIRMED
     return status
@@ -587,6 +588,10 @@ _INVESTOR_DAY_NAME = regex.compile(
 )
 
 
+_WEBCAST_NAME = regex.compile(r"\b(webinar|symposium|webcast|fireside chat)\b", re.I)
+_PRESS_NAME = regex.compile(r"\b(press|media|news)\s+(conference|briefing)\b", re.I)
+
+
 def _titles(
     draft: _Draft, issuer: Issuer | None, region: str, headline: str, n_conf: int, above: str
 ) -> tuple[str, str, str | None, str | None]:
@@ -628,14 +633,12 @@ def _titles(
         title = f"{who} {name} {year}"
         identity = f"{name} {year}"
     elif kind is EventKind.WEBCAST:
-        m = re.search(
-            r"\b(webinar|symposium|webcast|fireside chat)\b", draft.context + " " + headline, re.I
-        )
+        m = _WEBCAST_NAME.search(draft.context + " " + headline)
         word = m.group(1).lower() if m else "webcast"
         title = f"{who} {period + ' ' if period else ''}{word}"
         identity = f"{word} {period or f'{draft.day:%Y-%m-%d}'}"
     else:
-        m = re.search(r"\b(press|media|news)\s+(conference|briefing)\b", draft.context, re.I)
+        m = _PRESS_NAME.search(draft.context)
         word = " ".join(m.group(0).lower().split()) if m else "event"
         title = f"{who} {period + ' ' if period else ''}{word}"
         identity = f"{word} {period or f'{draft.day:%Y-%m-%d}'}"
@@ -643,9 +646,12 @@ def _titles(
     return title, identity, conference, period
 
 
+_WORD3 = regex.compile(r"[A-Za-z0-9]{3,}")
+
+
 def _overlap(a: str, b: str) -> bool:
-    wa = {w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", a)} - {"conference", "annual", "the"}
-    wb = {w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", b)} - {"conference", "annual", "the"}
+    wa = {w.lower() for w in _WORD3.findall(a)} - {"conference", "annual", "the"}
+    wb = {w.lower() for w in _WORD3.findall(b)} - {"conference", "annual", "the"}
     return bool(wa) and len(wa & wb) >= max(1, min(len(wa), len(wb)) - 1)
 
 

@@ -45,18 +45,22 @@ _SUFFIX = regex.compile(
 )
 
 
+_LISTING_SPLIT = regex.compile(r"[;,]|\band\b|/(?=\s?[A-Z][A-Za-z ]+:)")
+_EXCHANGE_WORD_AT_END = regex.compile(r"\b(?:Stock\s+Exchange|Exchange|Börse|Bourse|Borsa|Bolsa)$")
+# from the first space of a run only (the match is the same), so a run of spaces is scanned once
+_STOCK_EXCHANGE_AT_END = regex.compile(r"(?<!\s)\s+Stock\s+Exchange$")
+
+
 def _listings(inner: str) -> tuple[Listing, ...]:
     found: list[Listing] = []
-    for part in re.split(r"[;,]|\band\b|/(?=\s?[A-Z][A-Za-z ]+:)", inner):
+    for part in _LISTING_SPLIT.split(inner):
         m = _LISTING.search(part.strip())
         if not m:
             continue
         name = " ".join(m["ex"].split())
         exchange = _EXCHANGES.get(name.lower())
-        if exchange is None and re.search(
-            r"\b(?:Stock\s+Exchange|Exchange|Börse|Bourse|Borsa|Bolsa)$", name
-        ):
-            exchange = _EXCHANGES.get(re.sub(r"\s+Stock\s+Exchange$", "", name).lower(), name)
+        if exchange is None and _EXCHANGE_WORD_AT_END.search(name):
+            exchange = _EXCHANGES.get(_STOCK_EXCHANGE_AT_END.sub("", name).lower(), name)
         if (
             exchange is None
             and name.isupper()
