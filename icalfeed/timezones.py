@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -180,16 +180,25 @@ _CHINESE = regex.compile(
 
 @dataclass(frozen=True, slots=True)
 class ZoneContext:
-    """What a release says about where it is: the dateline's zone and whether it is Chinese."""
+    """What a release says about where it is: the dateline's zone and whether it is Chinese
+    (``chinese``, or a Chinese dateline, or two Chinese place words in the first 20,000
+    characters of ``text``: looked for only when a CST needs it)."""
 
     dateline_zone: str | None = None
     chinese: bool = False
+    text: str = field(default="", repr=False)
 
     @classmethod
     def for_release(cls, dateline_place: str | None, text: str) -> ZoneContext:
         zone = place_zone(dateline_place) if dateline_place else None
-        chinese = zone == "Asia/Shanghai" or len(_CHINESE.findall(text[:20000])) >= 2
-        return cls(zone, chinese)
+        return cls(zone, False, text)
+
+    def is_chinese(self) -> bool:
+        return (
+            self.chinese
+            or self.dateline_zone == "Asia/Shanghai"
+            or len(_CHINESE.findall(self.text[:20000])) >= 2
+        )
 
 
 def _key(word: str) -> str:
@@ -200,7 +209,7 @@ def resolve_zone(word: str, context: ZoneContext | None = None) -> str | None:
     """The IANA zone a zone word means in this release, or None when it names none."""
     key = _key(word)
     context = context or ZoneContext()
-    if key in ("cst", "china standard time") and context.chinese:
+    if key in ("cst", "china standard time") and context.is_chinese():
         return "Asia/Shanghai"
     if key == "ist" and context.dateline_zone in ("Europe/Dublin", "Asia/Jerusalem"):
         return context.dateline_zone
