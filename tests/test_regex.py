@@ -147,6 +147,16 @@ def test_undot_ampm_is_the_substitution() -> None:
     assert undot_ampm("8 A.M. and 5 p. m.") == "8 Am and 5 pm"
 
 
+def test_clean_characters_is_the_two_substitutions() -> None:
+    from icalfeed.normalize import _INVISIBLE, _SPACES, clean_characters
+
+    every = "".join(chr(c) for c in range(0x3100)) + "\ufeff"
+    samples = [every, every[:128], "a\tb\x0bc\x7fd", "caf\u00e9\u00a0\u200bx"]
+    for text in TEXTS + samples:
+        assert clean_characters(text) == _INVISIBLE.sub("", _SPACES.sub(" ", text))
+    assert clean_characters("a\tb\u00a0c\u200bd\x00") == "a b cd"
+
+
 def test_find_urls_finds_what_finditer_finds() -> None:
     from icalfeed.extract.details import _URL, find_urls
 
