@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Requests per second for the 10,000-event feed served by gunicorn (2 workers, the project's
-# gunicorn config) — full GET, gzip GET, 304 revalidation — beside nginx serving the same bytes
+# gunicorn config: uvicorn workers, the ASGI app) — full GET, gzip GET, 304 revalidation — beside
+# nginx serving the same bytes
 # as a static file (plain, gzip_static, 304), in the same run, with wrk from Debian's packages.
 #
 #   bench/http.sh [EVENTS] [SECONDS]        defaults: 10000 events, 10 s per case
 #   BENCH_DIR=/tmp/b bench/http.sh          keep the store in /tmp/b and reuse it next time
-#   GUNICORN_ARGS='--threads 4' ...         extra gunicorn options
+#   GUNICORN_ARGS='-k gthread --threads 4' APP='icalfeed.web:create_app()' ...
+#                                           extra gunicorn options, another app (here: the
+#                                           threaded WSGI worker this project used before)
 #   RUNS=3 bench/http.sh                    every case three times (the machine may be busy)
 #   ACCESS_LOG=1 bench/http.sh              both servers write an access log to a file (default:
 #                                           neither, as behind a proxy that logs the requests)
@@ -66,7 +69,7 @@ if [ ! -f "$work/icalfeed.sqlite3" ]; then
 fi
 app_port=$(free_port)
 gunicorn --config python:icalfeed.web.gunicorn_conf --bind "127.0.0.1:$app_port" --workers 2 \
-    ${GUNICORN_ARGS:-} 'icalfeed.web:create_app()' >"$work/gunicorn.log" 2>&1 &
+    ${GUNICORN_ARGS:-} "${APP:-icalfeed.web:create_asgi_app()}" >"$work/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 feed="http://127.0.0.1:$app_port/calendar.ics"
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$app_port/healthz" && break; sleep 0.1; done
@@ -148,4 +151,20 @@ for run in $(seq "$runs"); do
     row "304 revalidation" "$(rate "$gunicorn_pid" "$feed" "If-None-Match: $etag")" \
         "$(rate "$nginx_pid" "$static" "If-None-Match: $nginx_etag")"
 done
-echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 workers ${GUNICORN_ARGS:-(gthread, 4 threads: gunicorn_conf)}; nginx: 2 workers; access logs: $([ "$nginx_access_log" = off ] && echo off || echo on); load average: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs"
+# The worker model gunicorn used (its effective settings; then what that class runs).
+worker_class=$(gunicorn --config python:icalfeed.web.gunicorn_conf ${GUNICORN_ARGS:-} --print-config \
+    "${APP:-icalfeed.web:create_asgi_app()}" 2>/dev/null | awk '$1 == "worker_class" {print $3}')
+model=$(python - "$worker_class" <<'PY'
+import importlib.util, sys
+from icalfeed.config import Config
+cls = sys.argv[1] or "?"
+have = lambda m: importlib.util.find_spec(m) is not None
+if cls.endswith(("worker.Worker", "UvicornWorker")):
+    print(f"{cls} (uvicorn, {'httptools' if have('httptools') else 'h11'}"
+          f" on {'uvloop' if have('uvloop') else 'asyncio'}; Flask in"
+          f" {Config.from_env().web_threads} threads)")
+else:
+    print(cls)
+PY
+)
+echo "wrk: $threads threads, $connections connections, ${seconds}s per case; gunicorn: 2 workers, worker: $model${GUNICORN_ARGS:+, options: $GUNICORN_ARGS}; nginx: 2 workers; access logs: $([ "$nginx_access_log" = off ] && echo off || echo on); load average: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs"

@@ -1,7 +1,8 @@
-"""Issue 5, cheap revalidation: the WSGI shortcut in front of Flask (icalfeed/web/conditional.py)
-answers a repeated conditional GET of a feed with the same 304 Flask would send — same status
-line, same headers (security headers and HSTS included), same ETag rule — and forgets what it
-knows when this process writes, or when a write races a request it is remembering."""
+"""Issue 5, cheap revalidation: the WSGI shortcut in front of Flask (icalfeed/web/conditional.py),
+and the ASGI front that asks it from the event loop (icalfeed/web/asgi.py), answer a repeated
+conditional GET of a feed with the same 304 Flask would send — same status, same headers
+(security headers and HSTS included), same ETag rule — and forget what they know when this
+process writes, or when a write races a request being remembered."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from icalfeed.store import EventQuery, FeedVersion, Store
-from icalfeed.web import create_app
+from icalfeed.web import create_app, create_asgi_app
 from icalfeed.web.conditional import (
     VALIDATORS_KEY,
     RevalidationShortcut,
@@ -25,7 +26,14 @@ from icalfeed.web.conditional import (
     VersionCache,
     gzip_etag,
 )
-from tests.web_helpers import NEW_YORK, acme_call, post_release, record, web_settings
+from tests.web_helpers import (
+    NEW_YORK,
+    acme_call,
+    asgi_request,
+    post_release,
+    record,
+    web_settings,
+)
 
 FEED = "/calendar.ics?ticker=ACME"
 
@@ -104,6 +112,43 @@ def test_the_shortcut_sends_what_flask_sends(
     assert fast.data == b""
     assert "nosniff" in fast.headers["X-Content-Type-Options"]
     assert ("Strict-Transport-Security" in fast.headers) == base_url.startswith("https")
+
+
+async def _no_thread(scope: Any, receive: Any, send: Any) -> None:
+    raise AssertionError(f"{scope['method']} {scope['path']} reached Flask's thread pool")
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://localhost", "https://localhost"], ids=["http", "https"]
+)
+@pytest.mark.parametrize(("method", "conditional"), CASES)
+def test_the_event_loop_sends_what_flask_sends(
+    fast_app: Flask,
+    make_app: Callable[..., Flask],
+    web_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    conditional: dict[str, str],
+    base_url: str,
+) -> None:
+    """The ASGI front's 304, sent from the loop without a thread, is Flask's: the same headers
+    as a2wsgi would pass on from Flask (names lower-case), for every case above."""
+    c, plain, gz = primed(fast_app, base_url)
+    last_modified = c.get(FEED, base_url=base_url).headers["Last-Modified"]
+    sent = {
+        k: v.format(plain=plain, gz=gz, last_modified=last_modified) for k, v in conditional.items()
+    }
+    reference = make_app().test_client().open(FEED, method=method, headers=sent, base_url=base_url)
+    front = create_asgi_app(app=fast_app)
+    monkeypatch.setattr(front, "wsgi", _no_thread)
+    asked = Asked(web_store, monkeypatch)
+    fast = asgi_request(front, method, FEED, sent, scheme=base_url.split(":")[0])
+    assert asked.queries == []
+    assert reference.status_code == fast.status == 304
+    assert sorted(fast.headers) == sorted(
+        (k.lower(), v) for k, v in reference.headers.items() if k != "Date"
+    )
+    assert fast.body == b""
 
 
 def test_another_validator_goes_to_flask(

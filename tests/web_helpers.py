@@ -14,10 +14,13 @@ The fixtures built on these live in tests/plugins/web.py.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytz
 from flask.testing import FlaskClient
@@ -174,3 +177,58 @@ def csrf_from(html: str) -> str:
 def log_in(client: FlaskClient, token: str = ADMIN_TOKEN) -> Any:
     page = client.get("/admin/login").get_data(as_text=True)
     return client.post("/admin/login", data={"token": token, "csrf_token": csrf_from(page)})
+
+
+@dataclass
+class AsgiResponse:
+    """What an ASGI app sent: status, headers (names lower-case, as sent) and body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def asgi_request(
+    app: Any,
+    method: str,
+    target: str,
+    headers: dict[str, str] | None = None,
+    scheme: str = "http",
+    body: bytes = b"",
+) -> AsgiResponse:
+    """One request through an ASGI app, in this thread's own event loop (as uvicorn calls it:
+    ``path`` percent-decoded, ``raw_path`` and ``query_string`` as sent)."""
+    raw_path, _, query = target.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": scheme,
+        "path": unquote(raw_path),
+        "raw_path": raw_path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in {"Host": "localhost", **(headers or {})}.items()
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start, *rest = sent
+    assert start["type"] == "http.response.start"
+    return AsgiResponse(
+        start["status"],
+        [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]],
+        b"".join(m.get("body", b"") for m in rest),
+    )

@@ -27,6 +27,7 @@ from tests.web_helpers import ADMIN_TOKEN, SECRET_KEY, fill_store, web_settings
 
 REPO = Path(__file__).resolve().parent.parent.parent
 START_TIMEOUT = 30.0
+APP = "icalfeed.web:create_asgi_app()"  # as the Procfile has it
 
 
 def free_port() -> int:
@@ -45,7 +46,7 @@ class LiveServer:
         return self.base + path
 
 
-def gunicorn_command(port: int, workers: int = 2) -> list[str]:
+def gunicorn_command(port: int, workers: int = 2, app: str = APP) -> list[str]:
     exe = Path(sys.executable).with_name("gunicorn")
     return [
         str(exe) if exe.exists() else "gunicorn",
@@ -55,7 +56,7 @@ def gunicorn_command(port: int, workers: int = 2) -> list[str]:
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "icalfeed.web:create_asgi_app()",
+        app,
     ]
 
 
@@ -74,7 +75,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     raise RuntimeError(f"gunicorn did not answer {url} in {START_TIMEOUT} s:\n{log.read_text()}")
 
 
-def start_gunicorn(folder: Path, env_extra: dict[str, str] | None = None) -> LiveServer:
+def start_gunicorn(
+    folder: Path, env_extra: dict[str, str] | None = None, app: str = APP
+) -> LiveServer:
     port = free_port()
     log = folder / "gunicorn.log"
     env = {
@@ -90,7 +93,7 @@ def start_gunicorn(folder: Path, env_extra: dict[str, str] | None = None) -> Liv
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            gunicorn_command(port),
+            gunicorn_command(port, app=app),
             cwd=folder,
             env=env,
             stdout=out,
