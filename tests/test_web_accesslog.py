@@ -3,6 +3,7 @@ would, for any access_log_format, while computing only the fields the format use
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -78,20 +79,32 @@ def test_the_production_config_uses_it() -> None:
 
 @pytest.mark.slow
 def test_gunicorn_writes_the_access_log(tmp_path: Path) -> None:
+    """One line a request in gunicorn's format, through the uvicorn worker — for what Flask
+    answers and for the 304s the event loop answers — and none of uvicorn's own."""
     with Store.open(web_settings(tmp_path, past_days=3650), create=True) as store:
         fill_store(store)
     log = tmp_path / "access.log"
     server = start_gunicorn(tmp_path, {"ICALFEED_ACCESS_LOG": str(log)})
+    url = server.url("/calendar.ics?ticker=ACME")
     try:
-        request = urllib.request.Request(
-            server.url("/calendar.ics?ticker=ACME"), headers={"User-Agent": "test-agent/1"}
-        )
+        request = urllib.request.Request(url, headers={"User-Agent": "test-agent/1"})
         with urllib.request.urlopen(request, timeout=10) as r:
             assert r.status == 200
+            etag, size = r.headers["ETag"], len(r.read())
+        for method in ["GET"] * 6 + ["HEAD"]:  # each worker: Flask's 304, then the loop's
+            request = urllib.request.Request(
+                url, method=method, headers={"User-Agent": "poller/2", "If-None-Match": etag}
+            )
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(request, timeout=10)
+            assert e.value.code == 304
     finally:
         stop_gunicorn(server)
     lines = [line for line in log.read_text().splitlines() if "ticker=ACME" in line]
-    assert len(lines) == 1
+    assert len(lines) == 8, lines
     assert lines[0].startswith("127.0.0.1 - - [")
-    assert '"GET /calendar.ics?ticker=ACME HTTP/1.1" 200 ' in lines[0]
+    assert f'"GET /calendar.ics?ticker=ACME HTTP/1.1" 200 {size} ' in lines[0]
     assert lines[0].endswith('"-" "test-agent/1"')
+    for line in lines[1:7]:
+        assert '"GET /calendar.ics?ticker=ACME HTTP/1.1" 304 0 "-" "poller/2"' in line, line
+    assert '"HEAD /calendar.ics?ticker=ACME HTTP/1.1" 304 0 ' in lines[7]

@@ -3,6 +3,7 @@ through the app and prints it (the CLI is testable without a server)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,63 @@ def test_post_fork_disposes_the_store_pool(env: dict[str, str], tmp_path: Path) 
     assert client.get("/healthz").status_code == 200
     dispose_stores_after_fork()
     assert client.get("/healthz").status_code == 200  # a new connection after disposal
+
+
+def test_serve_falls_back_to_flasks_server_with_a_warning(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flask import Flask
+
+    from icalfeed.cli import serve_cmd
+
+    ran: list[dict[str, object]] = []
+    monkeypatch.setattr(serve_cmd, "missing_server_packages", lambda: ["uvicorn"])
+    monkeypatch.setattr(Flask, "run", lambda self, **kw: ran.append(kw))
+    result = CliRunner().invoke(cli, ["serve", "--port", "8765"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "warning: uvicorn not installed; using Flask's server" in result.output
+    assert ran == [{"host": "127.0.0.1", "port": 8765, "debug": False, "threaded": True}]
+
+
+def test_the_server_stack_is_installed() -> None:
+    from icalfeed.cli.serve_cmd import missing_server_packages
+
+    assert missing_server_packages() == []
+
+
+@pytest.mark.slow
+def test_serve_runs_gunicorn_with_the_uvicorn_worker(env: dict[str, str], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from tests.plugins.gunicorn import free_port
+    from tests.test_web_gunicorn import fetch
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "icalfeed", "serve", "--port", str(port), "--workers", "1"],
+            env={**os.environ, **env, "ICALFEED_ACCESS_LOG": ""},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, headers, _ = fetch(f"http://127.0.0.1:{port}/calendar.ics")
+                break
+            except OSError:
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        assert status == 200
+        again = fetch(f"http://127.0.0.1:{port}/calendar.ics", {"If-None-Match": headers["ETag"]})
+        assert again[0] == 304
+    finally:
+        process.terminate()
+        process.wait(20)
+    assert "Using worker: icalfeed.web.worker.Worker" in log.read_text()

@@ -1,13 +1,16 @@
 """``icalfeed serve``: the web app on a local port, or one request through it (``--get``).
 
-With gunicorn installed (it is a dependency) the app runs under gunicorn with the settings of
-:mod:`icalfeed.web.gunicorn_conf`; without it, on Flask's development server with a warning.
+With the server stack installed (dependencies: gunicorn, uvicorn with httptools, uvicorn-worker,
+a2wsgi) the app runs as in production: gunicorn with the settings of
+:mod:`icalfeed.web.gunicorn_conf`, uvicorn workers serving :func:`~icalfeed.web.create_asgi_app`;
+without them, on Flask's development server with a warning.
 ``--get /path`` runs a single request through the app and prints the response — the way to try
 a route, or to script one, without a server (as ``datasette --get`` does).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from typing import Any
@@ -16,6 +19,13 @@ import click
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: What gunicorn_conf.py's server needs: the process manager, its uvicorn worker, the parser.
+SERVER_STACK = ("gunicorn", "uvicorn", "uvicorn_worker", "httptools", "a2wsgi")
+
+
+def missing_server_packages() -> list[str]:
+    """The modules of :data:`SERVER_STACK` that cannot be imported here."""
+    return [name for name in SERVER_STACK if importlib.util.find_spec(name) is None]
 
 
 def subscribe_url(host: str, port: int, public_url: str = "") -> str:
@@ -52,7 +62,7 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     import icalfeed.web.gunicorn_conf as conf
-    from icalfeed.web import create_app
+    from icalfeed.web import create_asgi_app
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -66,7 +76,7 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
                 self.cfg.set(name, value)
 
         def load(self) -> Any:
-            return create_app()
+            return create_asgi_app()
 
     _App().run()
 
@@ -95,7 +105,8 @@ def serve(
     show_headers: bool,
     database: str | None,
 ) -> None:
-    """Serve feeds, the page and the API (gunicorn), or run one request with --get."""
+    """Serve feeds, the page and the API (gunicorn, uvicorn workers), or run one request with
+    --get."""
     if database:
         # the app (and every gunicorn worker forked from it) reads its settings from here
         os.environ["ICALFEED_DATABASE_URL"] = database
@@ -107,11 +118,12 @@ def serve(
     config = Config.from_env()
     click.echo(f"icalfeed: serving on http://{host}:{port}/", err=True)
     click.echo(f"icalfeed: subscribe at {subscribe_url(host, port, config.public_url)}", err=True)
-    try:
-        import gunicorn  # noqa: F401
-    except ImportError:
+    missing = missing_server_packages()
+    if missing and not dev:
         dev = True
-        click.echo("icalfeed: warning: gunicorn is not installed; using Flask's server", err=True)
+        click.echo(
+            f"icalfeed: warning: {', '.join(missing)} not installed; using Flask's server", err=True
+        )
     if dev:
         from icalfeed.web import create_app
 
