@@ -34,7 +34,7 @@ import functools
 import importlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["compile", "finditer_near", "first_chars"]
@@ -415,6 +415,7 @@ def finditer_near(
     *,
     reach: int,
     longest: int,
+    earliest: Callable[[str, int], int] | None = None,
 ) -> list[re.Match[str]]:
     """``list(pattern.finditer(text))``, found by searching only near the matches of ``anchor``.
 
@@ -428,6 +429,9 @@ def finditer_near(
     give next; it ends ``2 * longest`` after the anchor, so it never cuts such a match short.
     A search that finds nothing there (or only a later match) marks the stretch as searched,
     so a text of anchors and no matches costs a bounded scan per anchor, not a quadratic one.
+
+    ``earliest(text, a)``, when given, is a tighter bound: no match that holds the anchor found
+    at ``a`` (or spans ``a``) starts before it. A search then starts there instead.
     """
     found: list[re.Match[str]] = []
     pos = 0  # end of the last match: finditer's next match starts here or later
@@ -437,6 +441,8 @@ def finditer_near(
         if a < pos:
             continue
         start = max(pos, searched, a - reach)
+        if earliest is not None:
+            start = max(start, earliest(text, a))
         endpos = a + 2 * longest
         m = pattern.search(text, start, endpos)
         if m is not None and m.start() <= a:

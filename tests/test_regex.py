@@ -170,6 +170,7 @@ def test_conference_names_are_found_as_finditer_finds_them() -> None:
         _CONF_NAME_LONGEST,
         _CONF_NAME_REACH,
         _CONF_WORD_RE,
+        find_names,
     )
 
     long_name = " ".join(["Abcdefghij" * 4] * 14)
@@ -178,12 +179,31 @@ def test_conference_names_are_found_as_finditer_finds_them() -> None:
         "Day Day Day " * 50 + "Jefferies 2017 London Healthcare Conference",
         "the of and on the for in de du – - @ X Forum",
     ]
-    for text in TEXTS + extra:
+    for text in TEXTS + extra + _name_texts():
         expected = [m.span() for m in _CONF_NAME.finditer(text)]
         found = regex.finditer_near(
             _CONF_NAME, _CONF_WORD_RE, text, reach=_CONF_NAME_REACH, longest=_CONF_NAME_LONGEST
         )
         assert [m.span() for m in found] == expected
+        assert [m.span() for m in find_names(text)] == expected
+
+
+def _name_texts() -> list[str]:
+    """Word soup of name parts, conference words, breaks and near-parts, in runs long and short."""
+    import random
+
+    rng = random.Random(20261122)
+    words = [
+        "Conference", "Day", "Days", "Forum", "Summit", "The", "the", "Jefferies", "2017", "1st",
+        "&", "–", "-", "@", "of", "and", "in", "(Annual", "xGlobal", "GLOBAL", "Health,",
+        "A" + "b" * 45, "B" + "c" * 70, "Q4", "at", "annual", "2024", "’s", "J.P.", "Co/Op",
+    ]  # fmt: skip
+    spaces = [" "] * 12 + ["  ", "\n", "\t", "\u00a0", " \n"]
+    texts = []
+    for _ in range(400):
+        n = rng.randint(1, 60)
+        texts.append("".join(rng.choice(words) + rng.choice(spaces) for _ in range(n)))
+    return texts
 
 
 CASE_BLIND = [

@@ -359,6 +359,30 @@ _CONF_NAME = regex.compile(
 # A name ends with its conference word: at most "The " and 15 words of 42 characters before it.
 _CONF_NAME_REACH = 4 + 15 * 42
 _CONF_NAME_LONGEST = _CONF_NAME_REACH + 10 + 5 + 20
+_NAME_PART_RE = regex.compile(_NAME_PART)
+_NAME_WORDS = 16  # "The", 10 parts, 1, 4 parts: the most words a name has before its last word
+
+
+def _name_start(text: str, anchor: int) -> int:
+    """The earliest a conference name holding the word at ``anchor`` can start: back over the
+    words before it that are name parts, each followed by one whitespace character, at most
+    ``_NAME_WORDS`` of them; a word that is not a whole name part is where the search starts
+    (a name can begin inside it). A name's words are all whole name parts but its first."""
+    pos = anchor
+    for _ in range(_NAME_WORDS):
+        if pos < 2 or not text[pos - 1].isspace() or text[pos - 2].isspace():
+            return pos
+        end = pos - 1
+        start = end - 1
+        floor = max(0, end - 64)  # a name part has at most 42 characters
+        while start > floor and not text[start - 1].isspace():
+            start -= 1
+        if not _NAME_PART_RE.fullmatch(text, start, end):
+            return start
+        pos = start
+    return pos
+
+
 _WEAK_LEAD = regex.compile(
     r"^(?:(?:the|at|in|and|of|on|for|a|an|its|our|upcoming|will|to|tomorrow['’]s|today['’]s|"
     r"next\s+week['’]s|this\s+year['’]s|virtual)\s+)+",
@@ -385,15 +409,26 @@ _LEADING_NOISE = regex.compile(
 )
 
 
+def find_names(text: str) -> list[re.Match[str]]:
+    """``list(_CONF_NAME.finditer(text))``, searching only the words before each conference
+    word (tests compare the two)."""
+    return regex.finditer_near(
+        _CONF_NAME,
+        _CONF_WORD_RE,
+        text,
+        reach=_CONF_NAME_REACH,
+        longest=_CONF_NAME_LONGEST,
+        earliest=_name_start,
+    )
+
+
 def conference_name(text: str, *, last: bool = False) -> str | None:
     """The most specific conference name written in ``text`` (``Jefferies 2017 London
     Healthcare Conference``), or None; with ``last``, the last one written."""
     best: str | None = None
     if not _CONF_WORD_RE.search(text):
         return None
-    for m in regex.finditer_near(
-        _CONF_NAME, _CONF_WORD_RE, text, reach=_CONF_NAME_REACH, longest=_CONF_NAME_LONGEST
-    ):
+    for m in find_names(text):
         name = _LEADING_NOISE.sub("", m.group(0).strip(" ,.-–"))
         name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name
         name = _RELATIVE_LEAD.sub("", name)
