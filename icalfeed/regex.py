@@ -37,7 +37,14 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["compile", "finditer_near", "first_chars"]
+__all__ = [
+    "compile",
+    "finditer_near",
+    "finditer_words",
+    "first_chars",
+    "opening_words",
+    "search_words",
+]
 
 _MAX_SET = 80  # a start set larger than this is no filter worth having
 
@@ -451,3 +458,141 @@ def finditer_near(
         else:
             searched = m.start() if m is not None else max(start, endpos - longest)
     return found
+
+
+# ------------------------------------------------------------------ searching from word starts
+
+_MAX_WORDS = 64  # more opening words than this: the plain search is as quick
+_MIN_WORD = 2  # an opening word shorter than this filters too little
+# What str.lower() does not do as re.IGNORECASE does: "İ" lower-cases to two characters, and
+# "ı" and "ſ" match i and s under re.IGNORECASE but do not lower-case to them.
+_UNLOWERED_FOLDS = ("\u0130", "\u0131", "\u017f")
+
+
+def _opening(items: list[tuple[Any, Any]], ignore_case: bool) -> tuple[set[str], bool]:
+    """Literal texts one of which every match of ``items`` starts with (lower-cased under
+    ``ignore_case``), and whether they are the whole of what ``items`` matches."""
+    found = {""}
+    for op, av in items:
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue  # zero width: the text starts with what follows
+        if op is _c.LITERAL:
+            nexts = {chr(av)}
+        elif op is _c.IN:
+            try:
+                nexts = _in_set(av)
+            except _UnknownError:
+                return found, False
+            if _ANY_DIGIT in nexts or len(nexts) > 4:
+                return found, False
+        elif op is _c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if add_flags & re.IGNORECASE or del_flags & re.IGNORECASE:
+                raise _UnknownError
+            nexts, whole = _opening(list(sub), ignore_case)
+            found = {a + b for a in found for b in nexts}
+            if not whole or len(found) > _MAX_WORDS:
+                return found, False
+            continue
+        elif op is _c.BRANCH:
+            nexts, whole = set(), True
+            for branch in av[1]:
+                texts, branch_whole = _opening(list(branch), ignore_case)
+                nexts |= texts
+                whole = whole and branch_whole
+            found = {a + b for a in found for b in nexts}
+            if not whole or len(found) > _MAX_WORDS:
+                return found, False
+            continue
+        else:
+            return found, False
+        if not all(ch.isascii() for ch in nexts):
+            return found, False
+        if ignore_case:
+            nexts = {ch.lower() for ch in nexts}
+        found = {a + b for a in found for b in nexts}
+        if len(found) > _MAX_WORDS:
+            return found, False
+    return found, True
+
+
+@functools.lru_cache(maxsize=512)
+def opening_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Texts (ASCII; lower-case if the pattern ignores case) one of which every match of
+    ``pattern`` starts with, or None when they cannot be known or would filter too little."""
+    if _sre_parser is None:  # pragma: no cover
+        return None
+    try:
+        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        words, _whole = _opening(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+    except (_UnknownError, re.error):
+        return None
+    if not words or len(words) > _MAX_WORDS or min(map(len, words)) < _MIN_WORD:
+        return None
+    # a word that starts with another is found where that one is: keep the shorter
+    kept = sorted(words, key=len)
+    kept = [w for i, w in enumerate(kept) if not any(w.startswith(v) for v in kept[:i])]
+    return tuple(sorted(kept))
+
+
+def _word_starts(pattern: re.Pattern[str], text: str) -> list[int] | None:
+    """Where one of the pattern's opening words starts in ``text``, in order; None when the
+    plain search must be used (no opening words, or characters str.lower() does not fold as
+    re.IGNORECASE does)."""
+    words = opening_words(pattern)
+    if words is None:
+        return None
+    hay = text
+    if pattern.flags & re.IGNORECASE:
+        if any(ch in text for ch in _UNLOWERED_FOLDS):
+            return None
+        hay = text.lower()
+        if len(hay) != len(text):  # pragma: no cover - only "İ" grows, and it is excluded
+            return None
+    starts: set[int] = set()
+    find = hay.find
+    for word in words:
+        i = find(word)
+        while i >= 0:
+            starts.add(i)
+            i = find(word, i + 1)
+    return sorted(starts)
+
+
+def finditer_words(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))``, trying the pattern only where one of its opening words
+    (:func:`opening_words`) starts.
+
+    For a pattern that opens with one of many words (an alternation re tries at every letter):
+    a few ``str.find`` scans of the text replace the pattern's own. Every match starts at such
+    a place, so matching at each in turn, past the end of the last match, finds what
+    ``finditer`` finds (tests compare the two for every pattern used so).
+    """
+    starts = _word_starts(pattern, text)
+    if starts is None:
+        return list(pattern.finditer(text))
+    found: list[re.Match[str]] = []
+    pos = 0
+    match = pattern.match
+    for start in starts:
+        if start < pos:
+            continue
+        m = match(text, start)
+        if m is not None:
+            found.append(m)
+            pos = m.end()  # an opening word is never empty: the match is not either
+    return found
+
+
+def search_words(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, trying the pattern only where one of its opening words starts
+    (see :func:`finditer_words`)."""
+    starts = _word_starts(pattern, text)
+    if starts is None:
+        return pattern.search(text)
+    match = pattern.match
+    for start in starts:
+        m = match(text, start)
+        if m is not None:
+            return m
+    return None
