@@ -222,7 +222,7 @@ def main() -> int:
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(args.workers),
-                "icalfeed.web:create_app()",
+                "icalfeed.web:create_asgi_app()",
             ],
             cwd=folder,
             env=env,

@@ -245,7 +245,7 @@ SETTINGS: tuple[Setting, ...] = (
         "WEB_THREADS",
         "4",
         _positive_int,
-        "Threads per gunicorn worker (the Procfile's web process runs 2 workers).",
+        "Threads per web worker for the requests Flask answers (the Procfile runs 2 workers).",
     ),
     Setting(
         "ACCESS_LOG",

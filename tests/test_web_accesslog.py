@@ -3,6 +3,7 @@ would, for any access_log_format, while computing only the fields the format use
 
 from __future__ import annotations
 
+import asyncio
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -16,7 +17,7 @@ from gunicorn.glogging import Logger
 
 from icalfeed.store import Store
 from icalfeed.web import gunicorn_conf
-from icalfeed.web.accesslog import AccessLogger, LazyAtoms
+from icalfeed.web.accesslog import AccessLogger, AsgiAccessLog, LazyAtoms
 from tests.plugins.gunicorn import start_gunicorn, stop_gunicorn
 from tests.web_helpers import fill_store, web_settings
 
@@ -51,17 +52,17 @@ def request_and_response() -> tuple[Any, Any, dict[str, Any]]:
     return req, resp, environ
 
 
-@pytest.mark.parametrize(
-    "fmt",
-    [
-        pytest.param(DEFAULT, id="default"),
-        pytest.param('%(h)s %(u)s "%(r)s" %(s)s %(b)s %(B)s %(m)s %(U)s %(q)s %(H)s', id="request"),
-        pytest.param("%(T)s %(D)s %(M)s %(L)s %(p)s %(t)s", id="timing"),
-        pytest.param("%({user-agent}i)s %({X-Twice}i)s %({etag}o)s %({missing}i)s", id="headers"),
-        pytest.param("%({remote_addr}e)s %({HTTP_USER_AGENT}e)s %({nope}e)s", id="environ"),
-        pytest.param("%(nothing)s %({odd})s 100%%", id="unknown-fields"),
-    ],
-)
+FORMATS = [
+    pytest.param(DEFAULT, id="default"),
+    pytest.param('%(h)s %(u)s "%(r)s" %(s)s %(b)s %(B)s %(m)s %(U)s %(q)s %(H)s', id="request"),
+    pytest.param("%(T)s %(D)s %(M)s %(L)s %(p)s %(t)s", id="timing"),
+    pytest.param("%({user-agent}i)s %({X-Twice}i)s %({etag}o)s %({missing}i)s", id="headers"),
+    pytest.param("%({remote_addr}e)s %({HTTP_USER_AGENT}e)s %({nope}e)s", id="environ"),
+    pytest.param("%(nothing)s %({odd})s 100%%", id="unknown-fields"),
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_lines_are_gunicorns(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = GunicornConfig()
     logger = Logger(cfg)
@@ -70,6 +71,49 @@ def test_lines_are_gunicorns(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     took = timedelta(seconds=1, microseconds=2345)
     expected = fmt % logger.atoms_wrapper_class(logger.atoms(resp, req, environ, took))
     assert fmt % LazyAtoms(logger, resp, req, environ, took) == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_worker_writes_gunicorns_lines(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The uvicorn worker's requests (an ASGI scope and messages) give the same line as the
+    same request did under gunicorn's own worker."""
+    cfg = GunicornConfig()
+    cfg.set("access_log_format", fmt)
+    cfg.set("accesslog", "-")
+    logger = AccessLogger(cfg)
+    monkeypatch.setattr(logger, "now", lambda: "[22/Nov/2026:12:00:00 +0000]")
+    lines: list[str] = []
+    monkeypatch.setattr(logger.access_log, "info", lines.append)
+    clock = iter([100.0, 101.002345])
+    monkeypatch.setattr("icalfeed.web.accesslog.time.perf_counter", lambda: next(clock))
+    req, resp, environ = request_and_response()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/calendar.ics",
+        "raw_path": b"/calendar.ics",
+        "query_string": b"ticker=ACME",
+        "http_version": "1.1",
+        "scheme": "http",
+        "client": ("203.0.113.9", 50000),
+        "headers": [
+            (k.lower().encode(), v.encode())
+            for k, v in [*req.headers, ("Authorization", environ["HTTP_AUTHORIZATION"])]
+        ],
+    }
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        headers = [(k.lower().encode(), v.encode()) for k, v in resp.headers]
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def nothing(*args: Any) -> Any:
+        return None
+
+    asyncio.run(AsgiAccessLog(app, logger)(scope, nothing, nothing))
+    took = timedelta(seconds=1, microseconds=2345)
+    expected = fmt % logger.atoms_wrapper_class(logger.atoms(resp, req, environ, took))
+    assert lines == [expected]
 
 
 def test_the_production_config_uses_it() -> None:

@@ -166,31 +166,42 @@ class ScopeEnviron(Mapping[str, object]):
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
+        self._headers: dict[str, str] | None = None
 
-    def __getitem__(self, key: str) -> object:
+    def _header_keys(self) -> dict[str, str]:
+        if self._headers is None:
+            headers: dict[str, str] = {}
+            for name, raw in self.scope["headers"]:
+                key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+                value = raw.decode("latin-1")
+                headers[key] = f"{headers[key]},{value}" if key in headers else value
+            self._headers = headers
+        return self._headers
+
+    def get(self, key: str, default: Any = None) -> Any:  # the log's way in: no KeyError
         field = _SCOPE_ENVIRON.get(key)
         if field is not None:
-            return field(self.scope)
-        if key.startswith("HTTP_"):
-            name = key[5:].lower().replace("_", "-").encode("latin-1")
-            values = [v.decode("latin-1") for k, v in self.scope["headers"] if k == name]
-            if values:
-                return ",".join(values)
-        raise KeyError(key)
+            try:
+                return field(self.scope)
+            except KeyError:
+                return default
+        return self._header_keys().get(key, default) if key.startswith("HTTP_") else default
+
+    def __getitem__(self, key: str) -> object:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
 
     def __iter__(self) -> Iterator[str]:
-        for key in _SCOPE_ENVIRON:
-            if key in self:
-                yield key
-        seen: set[str] = set()
-        for name, _ in self.scope["headers"]:
-            key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
-            if key not in seen:
-                seen.add(key)
-                yield key
+        yield from (key for key in _SCOPE_ENVIRON if key in self)
+        yield from self._header_keys()
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+_MISSING = object()
 
 
 class _Request:
