@@ -6,6 +6,7 @@ import re
 
 from icalfeed import regex
 from icalfeed.model import EventKind, Status
+from icalfeed.regex import finditer_words, search_words
 
 __all__ = [
     "EVENT_WORDS",
@@ -111,7 +112,7 @@ def _undotted(m: re.Match[str]) -> str:
 def is_replaced_time(before: str) -> bool:
     """Whether the words before a time say it was replaced ("instead of the previously
     announced 8:30 a.m.", "originally scheduled for")."""
-    return bool(_ORIGINAL_TIME.search(undot_ampm(before[-120:])))
+    return bool(search_words(_ORIGINAL_TIME, undot_ampm(before[-120:])))
 
 
 def is_not_event_time(before: str) -> bool:
@@ -121,17 +122,17 @@ def is_not_event_time(before: str) -> bool:
     before the time: "will release results and host a call at 5 p.m." is a call.
     """
     before = undot_ampm(before[-260:])
-    if _HARD_NOT_EVENT.search(before):
+    if search_words(_HARD_NOT_EVENT, before):
         return True
     last = None
-    for m in _NOT_EVENT_BEFORE.finditer(before):
+    for m in finditer_words(_NOT_EVENT_BEFORE, before):
         last = m
     if last is None:
         return False
     rest = before[last.end() :]
     if "." in rest.replace("a.m", "").replace("p.m", "") and len(rest) > 160:
         return False
-    return not _POSITIVE_AFTER.search(rest)
+    return not search_words(_POSITIVE_AFTER, rest)
 
 
 def classify(
@@ -148,33 +149,37 @@ def classify(
     if (
         lines
         and conference_name(lines)
-        and (_CONFERENCE.search(intro) or _CONFERENCE.search(headline) or _CONFERENCE.search(wide))
+        and (
+            search_words(_CONFERENCE, intro)
+            or search_words(_CONFERENCE, headline)
+            or search_words(_CONFERENCE, wide)
+        )
     ) and not _is_earnings_call(near):
         return EventKind.CONFERENCE_PRESENTATION
     for text in (near, wide, headline):
         if not text:
             continue
-        if _PRESS_CONF.search(text) and not _is_earnings_call(text):
+        if search_words(_PRESS_CONF, text) and not _is_earnings_call(text):
             return EventKind.OTHER
-        if MEETING_WORDS.search(text):
+        if search_words(MEETING_WORDS, text):
             return EventKind.SHAREHOLDER_MEETING
-        if _INVESTOR_DAY.search(text):
+        if search_words(_INVESTOR_DAY, text):
             return EventKind.INVESTOR_DAY
         if (
-            _CALL.search(text)
-            and _EARNINGS.search(text)
-            and (_is_earnings_call(text) or not _CONFERENCE_NAMED.search(text))
+            search_words(_CALL, text)
+            and search_words(_EARNINGS, text)
+            and (_is_earnings_call(text) or not search_words(_CONFERENCE_NAMED, text))
         ):
             return EventKind.EARNINGS_CALL
-        if _CONFERENCE.search(text):
+        if search_words(_CONFERENCE, text):
             return EventKind.CONFERENCE_PRESENTATION
-        if _WEBCAST.search(text):
+        if search_words(_WEBCAST, text):
             return EventKind.WEBCAST
-        if _CALL.search(text):
-            if _EARNINGS.search(wide) or _EARNINGS.search(headline):
+        if search_words(_CALL, text):
+            if search_words(_EARNINGS, wide) or search_words(_EARNINGS, headline):
                 return EventKind.EARNINGS_CALL
             return EventKind.WEBCAST
-        if _HOSTED.search(text):
+        if search_words(_HOSTED, text):
             return EventKind.OTHER
     return None
 
@@ -189,7 +194,7 @@ _CONFERENCE_CALL = regex.compile(r"\b(?:conference\s+call|earnings\s+call)\b", r
 
 def _is_earnings_call(text: str) -> bool:
     """A conference or earnings call about results ("conference call to discuss Q3 results")."""
-    return bool(_CONFERENCE_CALL.search(text)) and bool(_EARNINGS.search(text))
+    return bool(search_words(_CONFERENCE_CALL, text)) and bool(search_words(_EARNINGS, text))
 
 
 _POSTPONED = regex.compile(
@@ -212,9 +217,9 @@ _NOT_CANCEL_CONTEXT = regex.compile(
 
 def status_of(text: str) -> Status:
     """Postponed or cancelled when the sentence about the event says so."""
-    if _POSTPONED.search(text):
+    if search_words(_POSTPONED, text):
         return Status.POSTPONED
-    if _CANCELLED.search(text) and not _NOT_CANCEL_CONTEXT.search(text):
+    if search_words(_CANCELLED, text) and not search_words(_NOT_CANCEL_CONTEXT, text):
         return Status.CANCELLED
     return Status.CONFIRMED
 
@@ -238,4 +243,6 @@ _ALL_DAY_NEGATIVE = regex.compile(
 
 def strong_all_day(clause: str) -> bool:
     """Whether a clause with a date but no time announces an event strongly enough."""
-    return bool(_STRONG_ALL_DAY.search(clause)) and not _ALL_DAY_NEGATIVE.search(clause)
+    return bool(search_words(_STRONG_ALL_DAY, clause)) and not search_words(
+        _ALL_DAY_NEGATIVE, clause
+    )
