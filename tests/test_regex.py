@@ -157,42 +157,6 @@ def test_clean_characters_is_the_two_substitutions() -> None:
     assert clean_characters("a\tb\u00a0c\u200bd\x00") == "a b cd"
 
 
-WORD_PATTERNS = sorted(n for n, p in PATTERNS.items() if regex.opening_words(p) is not None)
-
-
-def _windows(text: str) -> list[str]:
-    """The text and stretches of it as the parser cuts them (a sentence, 260 characters)."""
-    step = max(1, len(text) // 7)
-    return [text] + [text[i : i + 260] for i in range(0, len(text), step)]
-
-
-@pytest.mark.parametrize("name", WORD_PATTERNS)
-def test_searching_from_opening_words_finds_what_re_finds(name: str) -> None:
-    """finditer_words and search_words against finditer and search, for every pattern with
-    opening words, over the corpus, stretches of it, and texts with the characters str.lower()
-    does not fold as re.IGNORECASE does."""
-    pattern = PATTERNS[name]
-    folds = ["\u0131nvestor day", "\u017fhareholders meeting", "\u0130nvestor Day", "\u212aeynote"]
-    for text in TEXTS + folds:
-        for window in _windows(text):
-            expected = [(m.span(), m.groups()) for m in pattern.finditer(window)]
-            found = [(m.span(), m.groups()) for m in regex.finditer_words(pattern, window)]
-            assert found == expected
-            m, w = pattern.search(window), regex.search_words(pattern, window)
-            assert (m and (m.span(), m.groups())) == (w and (w.span(), w.groups()))
-
-
-def test_opening_words() -> None:
-    words = regex.opening_words(re.compile(r"\b(?:Results|earn(?:ings|s)|q[1-4])\s", re.I))
-    assert words == ("earnings", "earns", "q1", "q2", "q3", "q4", "results")
-    assert regex.opening_words(re.compile(r"(?:annual|AGM)\b")) == ("AGM", "annual")
-    assert regex.opening_words(re.compile(r"\s+call", re.I)) is None  # no word opens it
-    assert regex.opening_words(re.compile(r"(?:a|call)")) is None  # "a" filters too little
-    assert regex.opening_words(re.compile(r"\d+ noon")) is None
-    # a word that starts with another is found where that one is
-    assert regex.opening_words(re.compile(r"(?:replay|re-play|rep)", re.I)) == ("re-play", "rep")
-
-
 def test_find_urls_finds_what_finditer_finds() -> None:
     from icalfeed.extract.details import _URL, find_urls
 

@@ -184,7 +184,7 @@ class _Hits:
     """Where one pattern matches in a region, for "is there a match in [start, end)?"."""
 
     def __init__(self, pattern: re.Pattern[str], text: str) -> None:
-        self.starts = [m.start() for m in regex.finditer_words(pattern, text)]
+        self.starts = [m.start() for m in pattern.finditer(text)]
 
     def any(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.starts, start)
@@ -234,7 +234,7 @@ def find_details(
     starts = [c[0] for c in clauses]
     ends = [c[1] for c in clauses]
     phones = _by_clause(_PHONE, region, starts, ends)
-    codes = _in_clauses(regex.finditer_words(_PASSCODE, region), starts, ends)
+    codes = _by_clause(_PASSCODE, region, starts, ends)
     urls = _in_clauses(find_urls(region), starts, ends)
     replay = _Hits(_REPLAY, region)
     headers = {m.start() for m in _REPLAY_HEADER.finditer(region)}
@@ -468,7 +468,7 @@ _PERIOD = regex.compile(
 
 def fiscal_period(text: str, fallback_year: int | None = None) -> str | None:
     """``Q3 FY2011``, ``Q4 2024``, ``FY2017``, ``H1 2020`` from the first period ``text`` names."""
-    for m in regex.finditer_words(_PERIOD, text):
+    for m in _PERIOD.finditer(text):
         g = m.groupdict()
         if g["qw"] or g["qn"]:
             q = _ORDINAL_Q[g["qw"].lower()] if g["qw"] else int(g["qn"])

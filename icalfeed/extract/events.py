@@ -68,7 +68,6 @@ from icalfeed.model import (
     Replay,
     Status,
 )
-from icalfeed.regex import search_words
 from icalfeed.timezones import ZoneContext, localize, place_zone, resolve_zone, same_clock
 
 __all__ = ["Budget", "extract_events"]
@@ -211,7 +210,7 @@ def _pick_date(
     ]
     for d in reversed(earlier):
         dcs, dce = seg.clause(d.start)
-        if search_words(EVENT_WORDS, text[dcs:dce]) and not _is_original_date(text, d, dcs):
+        if EVENT_WORDS.search(text[dcs:dce]) and not _is_original_date(text, d, dcs):
             return d, "earlier"
     if headline_dates:
         return headline_dates[0], "headline"
@@ -401,7 +400,7 @@ def _timed_drafts(
         # "results will be released on March 3. The time is 12:00 noon GMT."
         if (
             how != "clause"
-            and not search_words(EVENT_WORDS, text[cs:ce])
+            and not EVENT_WORDS.search(text[cs:ce])
             and is_not_event_time(text[dcs : d.start])
         ):
             continue
@@ -414,13 +413,13 @@ def _timed_drafts(
         ps, pe = seg.paragraph(t.start)
         # the words around the time: its paragraph, at most a few hundred characters either side
         wide = text[max(ps - 200, cs - 400, 0) : min(max(pe, ce), ce + 400)]
-        if not any(search_words(EVENT_WORDS, x) for x in (near, wide, headline)):
+        if not any(EVENT_WORDS.search(x) for x in (near, wide, headline)):
             continue
         ls0 = seg.lines[max(0, seg.line_index(t.start) - 2)][0]
         kind = classify(near, wide, headline, lines=text[ls0:ce], intro=text[: min(ps, 1500)])
         if kind is None:
             continue
-        if search_words(_PAST, text[cs : t.start]) and published is not None and day <= published:
+        if _PAST.search(text[cs : t.start]) and published is not None and day <= published:
             continue
         zone, zflags, zwarns = _zone_for(text, seg, group, times, ctx, all_zone, day)
         wall = dtime(t.hour, t.minute)
@@ -522,7 +521,7 @@ def _all_day_drafts(
             after = after[: stop.start()]
         window = before + " " + d.text + " " + after
         if not strong_all_day(window) and not (
-            search_words(_MEETING_WORD, before) and strong_all_day(text[cs:ce])
+            _MEETING_WORD.search(before) and strong_all_day(text[cs:ce])
         ):
             continue
         if _RESULTS_BEFORE.search(before):
@@ -539,7 +538,7 @@ def _all_day_drafts(
         if _is_original_date(text, d, cs) and status is not Status.POSTPONED:
             continue
         days = [day]
-        if d.end_day and _AND.search(d.text) and search_words(MEETING_WORDS, window):
+        if d.end_day and _AND.search(d.text) and MEETING_WORDS.search(window):
             with contextlib.suppress(ValueError):
                 days.append(day.replace(day=d.end_day))
         for one in days:

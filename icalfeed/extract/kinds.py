@@ -6,7 +6,6 @@ import re
 
 from icalfeed import regex
 from icalfeed.model import EventKind, Status
-from icalfeed.regex import finditer_words, search_words
 
 __all__ = [
     "EVENT_WORDS",
@@ -112,7 +111,7 @@ def _undotted(m: re.Match[str]) -> str:
 def is_replaced_time(before: str) -> bool:
     """Whether the words before a time say it was replaced ("instead of the previously
     announced 8:30 a.m.", "originally scheduled for")."""
-    return bool(search_words(_ORIGINAL_TIME, undot_ampm(before[-120:])))
+    return bool(_ORIGINAL_TIME.search(undot_ampm(before[-120:])))
 
 
 def is_not_event_time(before: str) -> bool:
@@ -122,17 +121,17 @@ def is_not_event_time(before: str) -> bool:
     before the time: "will release results and host a call at 5 p.m." is a call.
     """
     before = undot_ampm(before[-260:])
-    if search_words(_HARD_NOT_EVENT, before):
+    if _HARD_NOT_EVENT.search(before):
         return True
     last = None
-    for m in finditer_words(_NOT_EVENT_BEFORE, before):
+    for m in _NOT_EVENT_BEFORE.finditer(before):
         last = m
     if last is None:
         return False
     rest = before[last.end() :]
     if "." in rest.replace("a.m", "").replace("p.m", "") and len(rest) > 160:
         return False
-    return not search_words(_POSITIVE_AFTER, rest)
+    return not _POSITIVE_AFTER.search(rest)
 
 
 def classify(
@@ -149,37 +148,33 @@ def classify(
     if (
         lines
         and conference_name(lines)
-        and (
-            search_words(_CONFERENCE, intro)
-            or search_words(_CONFERENCE, headline)
-            or search_words(_CONFERENCE, wide)
-        )
+        and (_CONFERENCE.search(intro) or _CONFERENCE.search(headline) or _CONFERENCE.search(wide))
     ) and not _is_earnings_call(near):
         return EventKind.CONFERENCE_PRESENTATION
     for text in (near, wide, headline):
         if not text:
             continue
-        if search_words(_PRESS_CONF, text) and not _is_earnings_call(text):
+        if _PRESS_CONF.search(text) and not _is_earnings_call(text):
             return EventKind.OTHER
-        if search_words(MEETING_WORDS, text):
+        if MEETING_WORDS.search(text):
             return EventKind.SHAREHOLDER_MEETING
-        if search_words(_INVESTOR_DAY, text):
+        if _INVESTOR_DAY.search(text):
             return EventKind.INVESTOR_DAY
         if (
-            search_words(_CALL, text)
-            and search_words(_EARNINGS, text)
-            and (_is_earnings_call(text) or not search_words(_CONFERENCE_NAMED, text))
+            _CALL.search(text)
+            and _EARNINGS.search(text)
+            and (_is_earnings_call(text) or not _CONFERENCE_NAMED.search(text))
         ):
             return EventKind.EARNINGS_CALL
-        if search_words(_CONFERENCE, text):
+        if _CONFERENCE.search(text):
             return EventKind.CONFERENCE_PRESENTATION
-        if search_words(_WEBCAST, text):
+        if _WEBCAST.search(text):
             return EventKind.WEBCAST
-        if search_words(_CALL, text):
-            if search_words(_EARNINGS, wide) or search_words(_EARNINGS, headline):
+        if _CALL.search(text):
+            if _EARNINGS.search(wide) or _EARNINGS.search(headline):
                 return EventKind.EARNINGS_CALL
             return EventKind.WEBCAST
-        if search_words(_HOSTED, text):
+        if _HOSTED.search(text):
             return EventKind.OTHER
     return None
 
@@ -194,7 +189,7 @@ _CONFERENCE_CALL = regex.compile(r"\b(?:conference\s+call|earnings\s+call)\b", r
 
 def _is_earnings_call(text: str) -> bool:
     """A conference or earnings call about results ("conference call to discuss Q3 results")."""
-    return bool(search_words(_CONFERENCE_CALL, text)) and bool(search_words(_EARNINGS, text))
+    return bool(_CONFERENCE_CALL.search(text)) and bool(_EARNINGS.search(text))
 
 
 _POSTPONED = regex.compile(
@@ -217,9 +212,9 @@ _NOT_CANCEL_CONTEXT = regex.compile(
 
 def status_of(text: str) -> Status:
     """Postponed or cancelled when the sentence about the event says so."""
-    if search_words(_POSTPONED, text):
+    if _POSTPONED.search(text):
         return Status.POSTPONED
-    if search_words(_CANCELLED, text) and not search_words(_NOT_CANCEL_CONTEXT, text):
+    if _CANCELLED.search(text) and not _NOT_CANCEL_CONTEXT.search(text):
         return Status.CANCELLED
     return Status.CONFIRMED
 
@@ -243,6 +238,4 @@ _ALL_DAY_NEGATIVE = regex.compile(
 
 def strong_all_day(clause: str) -> bool:
     """Whether a clause with a date but no time announces an event strongly enough."""
-    return bool(search_words(_STRONG_ALL_DAY, clause)) and not search_words(
-        _ALL_DAY_NEGATIVE, clause
-    )
+    return bool(_STRONG_ALL_DAY.search(clause)) and not _ALL_DAY_NEGATIVE.search(clause)
