@@ -240,6 +240,8 @@ def _compile_with_start_set(
             pass
         else:
             code_flags = all_flags & ~re.IGNORECASE
+    if not code_flags & re.IGNORECASE:  # (under the flag a literal's case is the engine's)
+        data = _factored(list(data), parsed)
     with _charsets_shared():
         _sre_compiler._compile(code, data, code_flags)
     code.append(_c.SUCCESS)
@@ -365,6 +367,71 @@ def _uncased_set(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
             out.append((op, av))
         else:
             raise _UnknownError
+    return out
+
+
+def _one_char(alternative: list[tuple[Any, Any]]) -> frozenset[int] | None:
+    """The characters an alternative's first item matches, when it is a literal or a set of
+    literals (what re's alternation tests before trying the alternative); else None."""
+    if not alternative:
+        return None
+    op, av = alternative[0]
+    if op is _c.LITERAL:
+        return frozenset([av])
+    if op is _c.IN and all(o is _c.LITERAL for o, _a in av):
+        return frozenset(a for _o, a in av)
+    return None
+
+
+def _grouped(alternatives: list[Any], like: Any) -> list[Any]:
+    """An alternation's alternatives with those that open with the same character gathered
+    under it (``(?:call|conference|webcast)`` -> ``(?:c(?:all|onference)|webcast)``): re tests
+    an alternative's first character before trying it, so a position then costs a test per
+    distinct first character, not one per alternative. Only when every alternative opens with
+    a character set and the sets are the same or disjoint: at any position the alternatives
+    that can match are then those of one group, in their own order, and the match is the same.
+    """
+    keys = [_one_char(list(a)) for a in alternatives]
+    distinct = list(dict.fromkeys(keys))
+    if None in distinct or len(distinct) == len(alternatives):
+        return alternatives
+    for i, a in enumerate(distinct):
+        if any(a & b for b in distinct[i + 1 :]):  # type: ignore[operator]
+            return alternatives
+    out = []
+    for key in distinct:
+        members = [list(a) for a, k in zip(alternatives, keys, strict=True) if k == key]
+        if len(members) == 1:
+            out.append(_subpattern(like, members[0]))
+            continue
+        rests = _grouped([_subpattern(like, m[1:]) for m in members], like)
+        inner = _subpattern(like, [(_c.BRANCH, (None, rests))])
+        out.append(_subpattern(like, [members[0][0], (_c.SUBPATTERN, (None, 0, 0, inner))]))
+    return out
+
+
+def _factored(items: list[tuple[Any, Any]], like: Any) -> list[tuple[Any, Any]]:
+    """The parse tree with every alternation :func:`_grouped` by first character."""
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op is _c.BRANCH:
+            alternatives = [_subpattern(b, _factored(list(b), b)) for b in av[1]]
+            out.append((op, (av[0], _grouped(alternatives, like))))
+        elif op is _c.SUBPATTERN:
+            group, add_flags, del_flags, sub = av
+            out.append(
+                (op, (group, add_flags, del_flags, _subpattern(sub, _factored(list(sub), sub))))
+            )
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            out.append((op, (low, high, _subpattern(sub, _factored(list(sub), sub)))))
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            direction, sub = av
+            out.append((op, (direction, _subpattern(sub, _factored(list(sub), sub)))))
+        elif op is _c.ATOMIC_GROUP:
+            out.append((op, _subpattern(av, _factored(list(av), av))))
+        else:
+            out.append((op, av))
     return out
 
 
