@@ -231,3 +231,44 @@ def test_case_blind_patterns_compile_to_the_same_matches(source: str) -> None:
     for text in CASE_TEXTS:
         assert _found(ours, text) == _found(theirs, text)
         assert ours.sub("-", text) == theirs.sub("-", text)
+
+
+GROUPED = [  # alternations gathered by first character: the order of trial must not change
+    ("prefix-order", r"(?:ab|a|abc)d"),
+    ("backtrack-into-later", r"(?:a|ab)(?:c|bcd)"),
+    ("captures", r"(?:(a)b|(a)c|(b)d)+"),
+    ("nested", r"(?:call|conference|c(?:o|a)ll|webcast|web|w)\w?"),
+    ("overlapping-sets-left-alone", r"(?:[ab]x|ay|bz)"),
+    ("empty-rest", r"(?:a|ab|)c"),
+    ("lazy", r"(?:ab??|abb)+?c"),
+]
+GROUPED_TEXTS = [
+    "abcd ad abd abc acd",
+    "aabbccdd abab acac bdbd",
+    "call coll conference webcastx w",
+    "ax ay bz bx",
+    "ac abc c",
+    "abbc abc ac abbbc",
+]
+
+
+@pytest.mark.parametrize("source", [c[1] for c in GROUPED], ids=[c[0] for c in GROUPED])
+@pytest.mark.parametrize("flags", [0, re.I])
+def test_grouped_alternatives_match_as_re_does(source: str, flags: int) -> None:
+    ours, theirs = regex.compile(source, flags), re.compile(source, flags)
+    for text in GROUPED_TEXTS + [t.upper() for t in GROUPED_TEXTS]:
+        assert _found(ours, text) == _found(theirs, text), text
+        for start in range(len(text)):
+            a, b = ours.match(text, start), theirs.match(text, start)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
+
+
+def test_alternatives_are_grouped_by_first_character() -> None:
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    parsed = parser.parse(r"(?:call|conference|webcast|web)")
+    [(_op, (_, alternatives))] = regex._factored(list(parsed), parsed)
+    assert [regex._one_char(list(a)) for a in alternatives] == [
+        frozenset([ord("c")]),
+        frozenset([ord("w")]),
+    ]
