@@ -383,6 +383,29 @@ def _one_char(alternative: list[tuple[Any, Any]]) -> frozenset[int] | None:
     return None
 
 
+_MAX_ALTERNATIVES = 100
+
+
+def _distributed(alternatives: list[Any], like: Any) -> list[Any]:
+    """Alternatives that open with an alternation of their own, spelled out:
+    ``(?:(?:results|report)s?\\s|dividend)`` -> ``(?:resultss?\\s|reports?\\s|dividend)``.
+    The same paths are tried in the same order (each inner alternative with what follows it,
+    then the next); the outer alternation can then be grouped by first character. Left as it
+    is when that would make more than ``_MAX_ALTERNATIVES`` alternatives."""
+    out: list[Any] = []
+    for alternative in alternatives:
+        items = list(alternative)
+        if items and items[0][0] is _c.BRANCH:
+            rest = items[1:]
+            inner = [_subpattern(like, list(b) + rest) for b in items[0][1][1]]
+            out.extend(_distributed(inner, like))
+        else:
+            out.append(alternative)
+        if len(out) > _MAX_ALTERNATIVES:
+            return alternatives
+    return out
+
+
 def _grouped(alternatives: list[Any], like: Any) -> list[Any]:
     """An alternation's alternatives with those that open with the same character gathered
     under it (``(?:call|conference|webcast)`` -> ``(?:c(?:all|onference)|webcast)``): re tests
@@ -391,6 +414,7 @@ def _grouped(alternatives: list[Any], like: Any) -> list[Any]:
     a character set and the sets are the same or disjoint: at any position the alternatives
     that can match are then those of one group, in their own order, and the match is the same.
     """
+    alternatives = _distributed(alternatives, like)
     keys = [_one_char(list(a)) for a in alternatives]
     distinct = list(dict.fromkeys(keys))
     if None in distinct or len(distinct) == len(alternatives):

@@ -241,6 +241,9 @@ GROUPED = [  # alternations gathered by first character: the order of trial must
     ("overlapping-sets-left-alone", r"(?:[ab]x|ay|bz)"),
     ("empty-rest", r"(?:a|ab|)c"),
     ("lazy", r"(?:ab??|abb)+?c"),
+    ("distributed", r"(?:(?:a|ab)(?:c|bc)|ad|(?:b|a)d)"),
+    ("distributed-captures", r"(?:(?:a|b)(c)|(a)d|bd)"),
+    ("distributed-nested", r"(?:(?:(?:a|b)c|ac)d|abd|bcd)"),
 ]
 GROUPED_TEXTS = [
     "abcd ad abd abc acd",
@@ -249,6 +252,7 @@ GROUPED_TEXTS = [
     "ax ay bz bx",
     "ac abc c",
     "abbc abc ac abbbc",
+    "abc abbc ad bd bc acd bcd abd",
 ]
 
 
