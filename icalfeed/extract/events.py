@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import re
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
@@ -223,7 +225,7 @@ def _zone_for(
     group: list[TimeMention],
     times: list[TimeMention],
     ctx: ZoneContext,
-    all_times_zone: str | None,
+    all_times_zone: Callable[[], str | None],
     day: date,
 ) -> tuple[str | None, set[Flag], list[str]]:
     flags: set[Flag] = set()
@@ -258,8 +260,8 @@ def _zone_for(
                     )
                     break
         return tzid, flags, warnings
-    if all_times_zone and not local_word:
-        return all_times_zone, flags, warnings
+    if not local_word and (stated := all_times_zone()):
+        return stated, flags, warnings
     if not local_word:
         here_pos = group[0].start
         lo = bisect.bisect_left(times, here_pos - 400, key=lambda o: o.start)
@@ -369,7 +371,8 @@ def _timed_drafts(
     published = release.published
     headline = release.headline or ""
     headline_dates = _headline_dates(release, dates)
-    all_zone = _all_times_zone(text, ctx)
+    # "All times are Eastern": looked for once, and only when a time has no zone of its own
+    all_zone = functools.cache(lambda: _all_times_zone(text, ctx))
     # timestamps of the release itself sit above its first paragraph of prose
     first_prose = next((s for s, e in seg.lines if e - s >= 150), len(text))
     drafts: list[_Draft] = []
