@@ -224,3 +224,13 @@ def test_all_times_are_gives_the_zone_of_times_without_one() -> None:
     # without the sentence the dateline's city gives the zone
     [event] = parse_release(text.replace(" (all times are Eastern Time)", "")).events
     assert event.tzid == "Europe/London"
+
+
+def test_all_times_at_the_start_of_a_sentence() -> None:
+    text = (
+        "date 2025-03-03\n\nLONDON, March 3, 2025 /PRNewswire/ -- Acme plc (NASDAQ: ACME) will "
+        "host a conference call to discuss its fourth quarter results on March 10, 2025 at "
+        "8:30 a.m. All times are Eastern Time.\n"
+    )
+    [event] = parse_release(text).events
+    assert event.tzid == "America/New_York"

@@ -120,7 +120,7 @@ class Budget:
 
 
 _ALL_TIMES = regex.compile(
-    r"\b(?:all|the)\s+times?\s+(?:are|is|listed|given|shown|mentioned|stated|indicated|refer)?"
+    r"\b(?:[Aa]ll|[Tt]he)\s+times?\s+(?:are|is|listed|given|shown|mentioned|stated|indicated|refer)?"
     r"[^.\n]{0,30}?\b(?:in\s+)?(?P<zone>[A-Z][A-Za-z]{1,30}(?:\s[A-Z][a-z]{1,30})?(?:\s+[Tt]ime)?|[A-Z]{2,5})\b"
 )
 _EQUIV_GAP = regex.compile(r"^\s{0,3}(?:/|\(|\[|or|\||,|;|-|–|=)?\s{0,3}(?:\(|/)?\s{0,2}$")
