@@ -157,6 +157,25 @@ def test_clean_characters_is_the_two_substitutions() -> None:
     assert clean_characters("a\tb\u00a0c\u200bd\x00") == "a b cd"
 
 
+def test_bad_times_are_found_as_finditer_finds_them() -> None:
+    import random
+
+    from icalfeed.extract.mentions import _BAD_TIME_RE, bad_time_candidates, find_bad_times
+
+    rng = random.Random(7)
+    tokens = ["1", "2", "9", "25", ":", ".", "30", "75", " ", "a.m.", "pm", "P.M", "$", "x", "\n"]
+    soups = ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 200))) for _ in range(500)]
+    for text in TEXTS + soups + ["25:00 and 4:75 p.m. and 13:30 p.m.", "5.1:30 pm 1:2:34"]:
+        expected = [m.group(0).strip() for m in _BAD_TIME_RE.finditer(text)]
+        found = [m.group(0).strip() for m in bad_time_candidates(text)]
+        assert found == expected, text
+    assert find_bad_times("at 25:00, 4:75 p.m. or 13:30 p.m. and 4:30 p.m.") == [
+        "25:00",
+        "4:75 p.m.",
+        "13:30 p.m.",
+    ]
+
+
 def test_find_urls_finds_what_finditer_finds() -> None:
     from icalfeed.extract.details import _URL, find_urls
 
