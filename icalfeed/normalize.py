@@ -299,7 +299,7 @@ def read_release(
     window = text[:3000]
     place = None
     body_start = 0
-    dateline = _DATELINE.search(window)
+    dateline = regex.search_lines(_DATELINE, window)
     if dateline:
         found = _dl_date(dateline)
         if found:

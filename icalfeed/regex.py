@@ -37,7 +37,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["compile", "finditer_near", "first_chars"]
+__all__ = ["compile", "finditer_near", "first_chars", "search_lines"]
 
 _MAX_SET = 80  # a start set larger than this is no filter worth having
 
@@ -542,3 +542,21 @@ def finditer_near(
         else:
             searched = m.start() if m is not None else max(start, endpos - longest)
     return found
+
+
+def search_lines(pattern: re.Pattern[str], text: str, pos: int = 0) -> re.Match[str] | None:
+    """``pattern.search(text, pos)`` for a pattern that can match only where a line starts (it
+    opens with ``^`` under ``re.MULTILINE``), trying it at each line start instead of scanning
+    every character (re's search tests each one against the pattern's first set)."""
+    if pos > 0 and text[pos - 1] != "\n":
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    match, find = pattern.match, text.find
+    while True:
+        m = match(text, pos)
+        if m is not None:
+            return m
+        pos = find("\n", pos) + 1
+        if pos == 0:
+            return None

@@ -176,6 +176,21 @@ def test_bad_times_are_found_as_finditer_finds_them() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "name", ["icalfeed.normalize._DATELINE", "icalfeed.extract.segments._TAIL"]
+)
+def test_searching_line_starts_finds_what_search_finds(name: str) -> None:
+    pattern = PATTERNS[name]
+    assert pattern.flags & re.MULTILINE
+    assert pattern.pattern.startswith("(?m)^")  # it can match only where a line starts
+    for text in [*TEXTS, "", "\n", "x\n\nAbout Acme\n", "About Acme"]:
+        for pos in sorted({0, 1, 2, len(text) // 3, len(text) // 2, len(text)}):
+            if pos > len(text):
+                continue
+            a, b = regex.search_lines(pattern, text, pos), pattern.search(text, pos)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
+
+
 def test_find_urls_finds_what_finditer_finds() -> None:
     from icalfeed.extract.details import _URL, find_urls
 

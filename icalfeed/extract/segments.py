@@ -24,7 +24,7 @@ _MAX_PARAGRAPH = 2000
 
 def body_end(text: str, start: int) -> int:
     """Where the release's own announcement ends and the About/safe-harbour/contacts begin."""
-    m = _TAIL.search(text, start + 120 if len(text) > start + 400 else start)
+    m = regex.search_lines(_TAIL, text, start + 120 if len(text) > start + 400 else start)
     return m.start() if m else len(text)
 
 
