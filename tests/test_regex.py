@@ -191,6 +191,46 @@ def test_searching_line_starts_finds_what_search_finds(name: str) -> None:
             assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
 
 
+FOLDED = sorted(n for n, p in PATTERNS.items() if regex._lower_case(p) is not None)
+
+
+def _lower(groups: tuple[str | None, ...]) -> tuple[str | None, ...]:
+    return tuple(g.lower() if g is not None else None for g in groups)
+
+
+@pytest.mark.parametrize("name", FOLDED)
+def test_case_blind_search_on_lower_case_finds_what_re_finds(name: str) -> None:
+    """search_folded and finditer_folded against search and finditer, for every case-blind
+    parser pattern: same spans, the same groups in lower case; over the corpus, stretches of
+    it, upper-cased text and the characters str.lower() does not fold as re.I does."""
+    pattern = PATTERNS[name]
+    folds = ["\u0131nvestor day", "\u017fhareholders meeting", "\u0130nvestor Day", "\u212aeynote"]
+    for text in TEXTS + [t.upper() for t in TEXTS[:12]] + folds:
+        step = max(1, len(text) // 5)
+        for window in [text] + [text[i : i + 300] for i in range(0, len(text), step)]:
+            expected = [(m.span(), _lower(m.groups())) for m in pattern.finditer(window)]
+            found = [(m.span(), _lower(m.groups())) for m in regex.finditer_folded(pattern, window)]
+            assert found == expected
+            a, b = regex.search_folded(pattern, window), pattern.search(window)
+            assert (a and a.span()) == (b and b.span())
+
+
+def test_only_the_listed_characters_lower_case_differently_from_re_ignorecase() -> None:
+    """Outside ASCII, only "İ" and the Kelvin sign lower-case to ASCII; re.I also matches "ı"
+    and "ſ" to ASCII letters: lower_case refuses texts with "İ", "ı" or "ſ"."""
+    to_ascii = {
+        chr(c)
+        for c in range(128, 0x110000)
+        if not 0xD800 <= c <= 0xDFFF and any(x.isascii() and x.isalpha() for x in chr(c).lower())
+    }
+    assert to_ascii == {"\u0130", "\u212a"}
+    assert set(regex._UNLOWERED) | {"\u212a"} == {
+        ch for chars in regex._FOLDS_TO_ASCII.values() for ch in chars
+    }
+    assert regex.lower_case("K \u212a") == "k k"
+    assert regex.lower_case("\u0130stanbul") is None
+
+
 def test_find_urls_finds_what_finditer_finds() -> None:
     from icalfeed.extract.details import _URL, find_urls
 

@@ -6,6 +6,7 @@ import re
 
 from icalfeed import regex
 from icalfeed.model import EventKind, Status
+from icalfeed.regex import CaseBlind
 
 __all__ = [
     "EVENT_WORDS",
@@ -121,10 +122,11 @@ def is_not_event_time(before: str) -> bool:
     before the time: "will release results and host a call at 5 p.m." is a call.
     """
     before = undot_ampm(before[-260:])
-    if _HARD_NOT_EVENT.search(before):
+    words = CaseBlind(before)
+    if words.search(_HARD_NOT_EVENT):
         return True
     last = None
-    for m in _NOT_EVENT_BEFORE.finditer(before):
+    for m in words.finditer(_NOT_EVENT_BEFORE):
         last = m
     if last is None:
         return False
@@ -156,7 +158,7 @@ def classify(
             continue
         if _PRESS_CONF.search(text) and not _is_earnings_call(text):
             return EventKind.OTHER
-        if MEETING_WORDS.search(text):
+        if CaseBlind(text).search(MEETING_WORDS):
             return EventKind.SHAREHOLDER_MEETING
         if _INVESTOR_DAY.search(text):
             return EventKind.INVESTOR_DAY
@@ -238,4 +240,5 @@ _ALL_DAY_NEGATIVE = regex.compile(
 
 def strong_all_day(clause: str) -> bool:
     """Whether a clause with a date but no time announces an event strongly enough."""
-    return bool(_STRONG_ALL_DAY.search(clause)) and not _ALL_DAY_NEGATIVE.search(clause)
+    words = CaseBlind(clause)
+    return bool(words.search(_STRONG_ALL_DAY)) and not words.search(_ALL_DAY_NEGATIVE)
