@@ -63,6 +63,7 @@ except ImportError:  # pragma: no cover - another implementation: patterns compi
     _sre_parser = None
 
 _DIGITS = frozenset("0123456789")
+_FIRST_OTHER_DIGIT = 0x660  # ARABIC-INDIC DIGIT ZERO: no character below it but 0-9 is \d
 _ANY_DIGIT = "\\d"  # stands for the class \d in a start set
 
 
@@ -237,7 +238,10 @@ def _compile_with_start_set(
     ]
     items: list[tuple[Any, Any]] = [(_c.LITERAL, ord(ch)) for ch in chars if ch != _ANY_DIGIT]
     if _ANY_DIGIT in chars:
-        items.append((_c.CATEGORY, _c.CATEGORY_DIGIT))
+        # \d as a start set: 0-9 and everything from the first other decimal digit on (a
+        # filter may let more through). re tests the category of every character against the
+        # Unicode database, which cost as much as the rest of a scan.
+        items += [(_c.RANGE, (ord("0"), ord("9"))), (_c.RANGE, (_FIRST_OTHER_DIGIT, 0x10FFFF))]
     charset, _hascased = _sre_compiler._optimize_charset(items)
     _sre_compiler._compile_charset(charset, all_flags, code)
     code[1] = len(code) - 1

@@ -101,6 +101,14 @@ def test_compiled_patterns_find_what_re_finds(name: str) -> None:
         assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
 
 
+def test_no_character_below_the_first_other_digit_but_0_to_9_is_a_digit() -> None:
+    digits = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and re.match(r"\d", chr(c))]
+    assert [c for c in digits if c < regex._FIRST_OTHER_DIGIT] == list(range(48, 58))
+    assert regex._FIRST_OTHER_DIGIT in digits
+    # a start set with \d still finds digits of other scripts
+    assert regex.compile(r"\b\d+ noon").search("at \u0661\u0662 noon")
+
+
 def test_the_fold_table_lists_every_character_ignorecase_maps_to_ascii() -> None:
     everything = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c <= 0xDFFF)
     found: dict[str, str] = {}
