@@ -716,22 +716,6 @@ class CaseBlind:
             return list(pattern.finditer(self.text))
         return list(lowered.finditer(self.low))
 
-    def finditer_text(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-        """:meth:`finditer` with matches of the text itself (groups as written): each match
-        found on the lower-cased text is matched again, anchored, on the text, where the
-        pattern takes the same path to the same end."""
-        lowered = _lower_case(pattern) if self.low is not None else None
-        if lowered is None or self.low is None:
-            return list(pattern.finditer(self.text))
-        match, text = pattern.match, self.text
-        found = []
-        for low in lowered.finditer(self.low):
-            m = match(text, low.start())
-            if m is None or m.end() != low.end():  # not so for any parser pattern (tested)
-                return list(pattern.finditer(text))
-            found.append(m)
-        return found
-
 
 def search_folded(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``pattern.search(text)`` as :class:`CaseBlind` searches (for one search of a text)."""

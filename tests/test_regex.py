@@ -221,8 +221,6 @@ def test_case_blind_search_on_lower_case_finds_what_re_finds(name: str) -> None:
             assert found == expected
             a, b = regex.search_folded(pattern, window), pattern.search(window)
             assert (a and a.span()) == (b and b.span())
-            exact = [(m.span(), m.groups()) for m in regex.CaseBlind(window).finditer_text(pattern)]
-            assert exact == [(m.span(), m.groups()) for m in pattern.finditer(window)]
 
 
 def test_only_the_listed_characters_lower_case_differently_from_re_ignorecase() -> None:

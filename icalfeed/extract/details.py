@@ -183,8 +183,8 @@ _LIVE_WORD = regex.compile(r"(?i)\blive\b")
 class _Hits:
     """Where one pattern matches in a region, for "is there a match in [start, end)?"."""
 
-    def __init__(self, matches: list[re.Match[str]]) -> None:
-        self.starts = [m.start() for m in matches]
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.starts = [m.start() for m in pattern.finditer(text)]
 
     def any(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.starts, start)
@@ -234,11 +234,10 @@ def find_details(
     starts = [c[0] for c in clauses]
     ends = [c[1] for c in clauses]
     phones = _by_clause(_PHONE, region, starts, ends)
-    words = regex.CaseBlind(region)  # lower-cased once for the three word patterns
-    codes = _in_clauses(words.finditer_text(_PASSCODE), starts, ends)
+    codes = _by_clause(_PASSCODE, region, starts, ends)
     urls = _in_clauses(find_urls(region), starts, ends)
-    replay = _Hits(words.finditer(_REPLAY))
-    headers = {m.start() for m in words.finditer(_REPLAY_HEADER)}
+    replay = _Hits(_REPLAY, region)
+    headers = {m.start() for m in _REPLAY_HEADER.finditer(region)}
     for index, (s, e) in enumerate(clauses):
         line_start = region.rfind("\n", 0, s) + 1
         line_end = region.find("\n", s)
