@@ -100,10 +100,12 @@ class _Draft:
             self._localized = localize(datetime.combine(self.day, self.wall), self.tzid)
         return self._localized
 
-    def instant(self) -> tuple[str, str]:
+    def instant(self) -> tuple[str, date]:
+        """What two drafts share when they are one event: the day of an all-day draft, the
+        instant of a timed one (aware datetimes are equal when their instants are)."""
         if self.wall is None or self.tzid is None:
-            return ("date", self.day.isoformat())
-        return ("utc", self.localized()[0].astimezone(pytz.utc).isoformat())
+            return ("date", self.day)
+        return ("utc", self.localized()[0])
 
 
 class Budget:
@@ -566,8 +568,8 @@ def _all_day_drafts(
 def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
     zoned = {(d.day, d.wall) for d in drafts if d.tzid is not None}
     drafts = [d for d in drafts if d.tzid is not None or (d.day, d.wall) not in zoned]
-    best: dict[tuple[str, str], _Draft] = {}
-    order: list[tuple[str, str]] = []
+    best: dict[tuple[str, date], _Draft] = {}
+    order: list[tuple[str, date]] = []
     for draft in drafts:
         key = draft.instant()
         if key not in best:

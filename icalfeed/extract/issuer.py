@@ -52,6 +52,8 @@ _STOCK_EXCHANGE_AT_END = regex.compile(r"(?<!\s)\s+Stock\s+Exchange$")
 
 
 def _listings(inner: str) -> tuple[Listing, ...]:
+    if ":" not in inner:  # every listing is "Exchange: TICKER"
+        return ()
     found: list[Listing] = []
     for part in _LISTING_SPLIT.split(inner):
         m = _LISTING.search(part.strip())
