@@ -239,6 +239,34 @@ def test_only_the_listed_characters_lower_case_differently_from_re_ignorecase() 
     assert regex.lower_case("\u0130stanbul") is None
 
 
+def test_every_glued_zone_label_holds_a_needle() -> None:
+    from icalfeed.normalize import _GLUED_ZONE_LABEL, _GLUED_ZONE_NEEDLES, clean_text
+
+    zones = [
+        "EST",
+        "EDT",
+        "ET",
+        "CST",
+        "CDT",
+        "CT",
+        "PST",
+        "PDT",
+        "PT",
+        "GMT",
+        "BST",
+        "CET",
+        "CEST",
+        "UTC",
+    ]
+    labels = ["LINK", "TIME", "DATE", "Link", "Time", "Date", "Webcast", "Dial"]
+    glued = [f"at 4:30 p.m. {z}{lab}: www.x.com" for z in zones for lab in labels]
+    for text in TEXTS + glued:
+        for m in _GLUED_ZONE_LABEL.finditer(text):
+            assert any(n in m.group(0) for n in _GLUED_ZONE_NEEDLES), m.group(0)
+    assert sum(bool(_GLUED_ZONE_LABEL.search(t)) for t in glued) == len(glued)
+    assert clean_text("4:30 p.m. ESTLINK: www.x.com") == "4:30 p.m. EST\nLINK: www.x.com"
+
+
 def test_find_urls_finds_what_finditer_finds() -> None:
     from icalfeed.extract.details import _URL, find_urls
 
