@@ -267,6 +267,25 @@ def test_every_glued_zone_label_holds_a_needle() -> None:
     assert clean_text("4:30 p.m. ESTLINK: www.x.com") == "4:30 p.m. EST\nLINK: www.x.com"
 
 
+def test_every_exchange_place_holds_an_exchange_word() -> None:
+    from icalfeed.extract.events import _EXCHANGE_PLACE, _EXCHANGE_WORDS
+
+    made = [
+        "Nasdaq Stockholm",
+        "Euronext Paris",
+        "OMX Helsinki",
+        "London Stock  Exchange",
+        "Frankfurter Börse",
+        "NASDAQ Copenhagen",
+        "Boerse Stuttgart",
+        "Oslo Stock\nExchange",
+    ]
+    for text in TEXTS + made:
+        for m in _EXCHANGE_PLACE.finditer(text):
+            assert any(word in m.group(0) for word in _EXCHANGE_WORDS), m.group(0)
+    assert all(_EXCHANGE_PLACE.search(t) for t in made)
+
+
 def test_find_urls_finds_what_finditer_finds() -> None:
     from icalfeed.extract.details import _URL, find_urls
 
