@@ -334,39 +334,53 @@ def _uncased(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     becomes the set of the characters it matches. Compiled so, an alternation of words can
     skip a branch on its first character (re only does that for case-sensitive sets) and no
     character is lower-cased while matching."""
+    return _rewritten(items, _uncased_item)
+
+
+def _uncased_item(op: Any, av: Any) -> tuple[Any, Any]:
+    if op is _c.IN:
+        return (op, _uncased_set(av))
+    codes = _variants(av)
+    if len(codes) == 1:
+        return (op, av)
+    if op is _c.LITERAL:
+        return (_c.IN, [(_c.LITERAL, c) for c in codes])
+    return (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, c) for c in codes])  # NOT_LITERAL
+
+
+def _rewritten(
+    items: list[tuple[Any, Any]], character: Callable[[Any, Any], tuple[Any, Any]]
+) -> list[tuple[Any, Any]]:
+    """The parse tree with each LITERAL, NOT_LITERAL and IN item replaced by ``character(op,
+    av)``, through groups, alternations, repeats and lookarounds. Scoped case flags,
+    back-references and conditionals raise _UnknownError (they compare text by re's own rules
+    of case)."""
     out: list[tuple[Any, Any]] = []
     for op, av in items:
-        if op is _c.LITERAL:
-            codes = _variants(av)
-            out.append((op, av) if len(codes) == 1 else (_c.IN, [(_c.LITERAL, c) for c in codes]))
-        elif op is _c.NOT_LITERAL:
-            codes = _variants(av)
-            out.append(
-                (op, av)
-                if len(codes) == 1
-                else (_c.IN, [(_c.NEGATE, None)] + [(_c.LITERAL, c) for c in codes])
-            )
-        elif op is _c.IN:
-            out.append((op, _uncased_set(av)))
+        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN):
+            out.append(character(op, av))
         elif op is _c.SUBPATTERN:
             group, add_flags, del_flags, sub = av
             if (add_flags | del_flags) & re.IGNORECASE:
                 raise _UnknownError
-            out.append((op, (group, add_flags, del_flags, _subpattern(sub, _uncased(list(sub))))))
+            inner = _subpattern(sub, _rewritten(list(sub), character))
+            out.append((op, (group, add_flags, del_flags, inner)))
         elif op is _c.BRANCH:
-            out.append((op, (av[0], [_subpattern(b, _uncased(list(b))) for b in av[1]])))
+            out.append(
+                (op, (av[0], [_subpattern(b, _rewritten(list(b), character)) for b in av[1]]))
+            )
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
             low, high, item = av
-            out.append((op, (low, high, _subpattern(item, _uncased(list(item))))))
+            out.append((op, (low, high, _subpattern(item, _rewritten(list(item), character)))))
         elif op in (_c.ASSERT, _c.ASSERT_NOT):
             direction, sub = av
-            out.append((op, (direction, _subpattern(sub, _uncased(list(sub))))))
+            out.append((op, (direction, _subpattern(sub, _rewritten(list(sub), character)))))
         elif op is _c.ATOMIC_GROUP:
-            out.append((op, _subpattern(av, _uncased(list(av)))))
+            out.append((op, _subpattern(av, _rewritten(list(av), character))))
         elif op in (_c.AT, _c.ANY, _c.CATEGORY):
             out.append((op, av))
         else:
-            raise _UnknownError  # back-references and conditionals compare text case-blind
+            raise _UnknownError
     return out
 
 
@@ -597,32 +611,13 @@ _UPPER_ASCII = range(ord("A"), ord("Z") + 1)
 def _lowered(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     """A case-blind parse tree (ASCII letters only) as the case-sensitive tree that matches the
     lower-cased text where it matched the text: every letter in lower case."""
-    out: list[tuple[Any, Any]] = []
-    for op, av in items:
-        if op in (_c.LITERAL, _c.NOT_LITERAL):
-            out.append((op, _lower_code(av)))
-        elif op is _c.IN:
-            out.append((op, _lowered_set(av)))
-        elif op is _c.SUBPATTERN:
-            group, add_flags, del_flags, sub = av
-            if (add_flags | del_flags) & re.IGNORECASE:
-                raise _UnknownError
-            out.append((op, (group, add_flags, del_flags, _subpattern(sub, _lowered(list(sub))))))
-        elif op is _c.BRANCH:
-            out.append((op, (av[0], [_subpattern(b, _lowered(list(b))) for b in av[1]])))
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            low, high, item = av
-            out.append((op, (low, high, _subpattern(item, _lowered(list(item))))))
-        elif op in (_c.ASSERT, _c.ASSERT_NOT):
-            direction, sub = av
-            out.append((op, (direction, _subpattern(sub, _lowered(list(sub))))))
-        elif op is _c.ATOMIC_GROUP:
-            out.append((op, _subpattern(av, _lowered(list(av)))))
-        elif op in (_c.AT, _c.ANY, _c.CATEGORY):
-            out.append((op, av))
-        else:
-            raise _UnknownError  # back-references and conditionals
-    return out
+    return _rewritten(items, _lowered_item)
+
+
+def _lowered_item(op: Any, av: Any) -> tuple[Any, Any]:
+    if op is _c.IN:
+        return (op, _lowered_set(av))
+    return (op, _lower_code(av))  # LITERAL, NOT_LITERAL
 
 
 def _lower_code(code: int) -> int:
