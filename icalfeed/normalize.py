@@ -182,13 +182,6 @@ _GLUED_ZONE_LABEL = regex.compile(
     r"Webcast|Dial)\b"
 )
 _MANY_BLANKS = regex.compile(r"\n[ ]*\n(?:[ ]*\n)+")
-# Every match of _GLUED_ZONE_LABEL has a zone's last letter right before a label: when none of
-# these is in the text (most releases), the substitution has nothing to do.
-_GLUED_ZONE_NEEDLES = tuple(
-    last + label
-    for last in "TC"  # EST ... CEST end in T, UTC in C
-    for label in ("LINK", "TIME", "DATE", "Link", "Time", "Date", "Webcast", "Dial")
-)
 
 
 def clean_text(text: str) -> str:
@@ -200,8 +193,7 @@ def clean_text(text: str) -> str:
         text = _MD_LINK.sub(r"\1", text)
     if "<" in text:
         text = _ANGLE_URL.sub(r"\1", text)
-    if any(needle in text for needle in _GLUED_ZONE_NEEDLES):
-        text = _GLUED_ZONE_LABEL.sub(r"\1\n\2", text)
+    text = _GLUED_ZONE_LABEL.sub(r"\1\n\2", text)
     text = _GLUED_LABEL.sub("\n\\g<0>", text)
     text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
     text = _MANY_BLANKS.sub("\n\n", text)

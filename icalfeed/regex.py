@@ -50,11 +50,9 @@ from typing import Any
 __all__ = [
     "CaseBlind",
     "compile",
-    "finditer_folded",
     "finditer_near",
     "first_chars",
     "lower_case",
-    "search_folded",
     "search_lines",
 ]
 
@@ -264,7 +262,7 @@ def _compile_with_start_set(
         else:
             code_flags = all_flags & ~re.IGNORECASE
     if not code_flags & re.IGNORECASE:  # (under the flag a literal's case is the engine's)
-        data = _factored(list(data), parsed)
+        data = _rewritten(list(data), alternatives=_grouped)
     with _charsets_shared():
         _sre_compiler._compile(code, data, code_flags)
     code.append(_c.SUCCESS)
@@ -334,7 +332,7 @@ def _uncased(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     becomes the set of the characters it matches. Compiled so, an alternation of words can
     skip a branch on its first character (re only does that for case-sensitive sets) and no
     character is lower-cased while matching."""
-    return _rewritten(items, _uncased_item)
+    return _rewritten(items, character=_uncased_item)
 
 
 def _uncased_item(op: Any, av: Any) -> tuple[Any, Any]:
@@ -349,35 +347,44 @@ def _uncased_item(op: Any, av: Any) -> tuple[Any, Any]:
 
 
 def _rewritten(
-    items: list[tuple[Any, Any]], character: Callable[[Any, Any], tuple[Any, Any]]
+    items: list[tuple[Any, Any]],
+    *,
+    character: Callable[[Any, Any], tuple[Any, Any]] | None = None,
+    alternatives: Callable[[list[Any]], list[Any]] | None = None,
 ) -> list[tuple[Any, Any]]:
     """The parse tree with each LITERAL, NOT_LITERAL and IN item replaced by ``character(op,
-    av)``, through groups, alternations, repeats and lookarounds. Scoped case flags,
+    av)`` and the (rewritten) alternatives of each alternation by ``alternatives(them)``,
+    through groups, repeats and lookarounds. With a ``character`` rewrite, scoped case flags,
     back-references and conditionals raise _UnknownError (they compare text by re's own rules
-    of case)."""
+    of case); without one, every construct is kept."""
+    strict = character is not None
+
+    def inner(sub: Any) -> Any:
+        return _subpattern(
+            sub, _rewritten(list(sub), character=character, alternatives=alternatives)
+        )
+
     out: list[tuple[Any, Any]] = []
     for op, av in items:
-        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN):
+        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN) and character is not None:
             out.append(character(op, av))
         elif op is _c.SUBPATTERN:
             group, add_flags, del_flags, sub = av
-            if (add_flags | del_flags) & re.IGNORECASE:
+            if strict and (add_flags | del_flags) & re.IGNORECASE:
                 raise _UnknownError
-            inner = _subpattern(sub, _rewritten(list(sub), character))
-            out.append((op, (group, add_flags, del_flags, inner)))
+            out.append((op, (group, add_flags, del_flags, inner(sub))))
         elif op is _c.BRANCH:
-            out.append(
-                (op, (av[0], [_subpattern(b, _rewritten(list(b), character)) for b in av[1]]))
-            )
+            branches = [inner(b) for b in av[1]]
+            out.append((op, (av[0], alternatives(branches) if alternatives else branches)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
             low, high, item = av
-            out.append((op, (low, high, _subpattern(item, _rewritten(list(item), character)))))
+            out.append((op, (low, high, inner(item))))
         elif op in (_c.ASSERT, _c.ASSERT_NOT):
             direction, sub = av
-            out.append((op, (direction, _subpattern(sub, _rewritten(list(sub), character)))))
+            out.append((op, (direction, inner(sub))))
         elif op is _c.ATOMIC_GROUP:
-            out.append((op, _subpattern(av, _rewritten(list(av), character))))
-        elif op in (_c.AT, _c.ANY, _c.CATEGORY):
+            out.append((op, inner(av)))
+        elif op in (_c.AT, _c.ANY, _c.CATEGORY) or not strict:
             out.append((op, av))
         else:
             raise _UnknownError
@@ -423,7 +430,7 @@ def _one_char(alternative: list[tuple[Any, Any]]) -> frozenset[int] | None:
 _MAX_ALTERNATIVES = 100
 
 
-def _distributed(alternatives: list[Any], like: Any) -> list[Any]:
+def _distributed(alternatives: list[Any]) -> list[Any]:
     """Alternatives that open with an alternation of their own, spelled out:
     ``(?:(?:results|report)s?\\s|dividend)`` -> ``(?:resultss?\\s|reports?\\s|dividend)``.
     The same paths are tried in the same order (each inner alternative with what follows it,
@@ -434,8 +441,8 @@ def _distributed(alternatives: list[Any], like: Any) -> list[Any]:
         items = list(alternative)
         if items and items[0][0] is _c.BRANCH:
             rest = items[1:]
-            inner = [_subpattern(like, list(b) + rest) for b in items[0][1][1]]
-            out.extend(_distributed(inner, like))
+            inner = [_subpattern(alternative, list(b) + rest) for b in items[0][1][1]]
+            out.extend(_distributed(inner))
         else:
             out.append(alternative)
         if len(out) > _MAX_ALTERNATIVES:
@@ -443,7 +450,7 @@ def _distributed(alternatives: list[Any], like: Any) -> list[Any]:
     return out
 
 
-def _grouped(alternatives: list[Any], like: Any) -> list[Any]:
+def _grouped(alternatives: list[Any]) -> list[Any]:
     """An alternation's alternatives with those that open with the same character gathered
     under it (``(?:call|conference|webcast)`` -> ``(?:c(?:all|onference)|webcast)``): re tests
     an alternative's first character before trying it, so a position then costs a test per
@@ -451,7 +458,8 @@ def _grouped(alternatives: list[Any], like: Any) -> list[Any]:
     a character set and the sets are the same or disjoint: at any position the alternatives
     that can match are then those of one group, in their own order, and the match is the same.
     """
-    alternatives = _distributed(alternatives, like)
+    like = alternatives[0]  # any node of the tree: they share the parser's state
+    alternatives = _distributed(alternatives)
     keys = [_one_char(list(a)) for a in alternatives]
     distinct = list(dict.fromkeys(keys))
     if None in distinct or len(distinct) == len(alternatives):
@@ -465,34 +473,9 @@ def _grouped(alternatives: list[Any], like: Any) -> list[Any]:
         if len(members) == 1:
             out.append(_subpattern(like, members[0]))
             continue
-        rests = _grouped([_subpattern(like, m[1:]) for m in members], like)
+        rests = _grouped([_subpattern(like, m[1:]) for m in members])
         inner = _subpattern(like, [(_c.BRANCH, (None, rests))])
         out.append(_subpattern(like, [members[0][0], (_c.SUBPATTERN, (None, 0, 0, inner))]))
-    return out
-
-
-def _factored(items: list[tuple[Any, Any]], like: Any) -> list[tuple[Any, Any]]:
-    """The parse tree with every alternation :func:`_grouped` by first character."""
-    out: list[tuple[Any, Any]] = []
-    for op, av in items:
-        if op is _c.BRANCH:
-            alternatives = [_subpattern(b, _factored(list(b), b)) for b in av[1]]
-            out.append((op, (av[0], _grouped(alternatives, like))))
-        elif op is _c.SUBPATTERN:
-            group, add_flags, del_flags, sub = av
-            out.append(
-                (op, (group, add_flags, del_flags, _subpattern(sub, _factored(list(sub), sub))))
-            )
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            low, high, sub = av
-            out.append((op, (low, high, _subpattern(sub, _factored(list(sub), sub)))))
-        elif op in (_c.ASSERT, _c.ASSERT_NOT):
-            direction, sub = av
-            out.append((op, (direction, _subpattern(sub, _factored(list(sub), sub)))))
-        elif op is _c.ATOMIC_GROUP:
-            out.append((op, _subpattern(av, _factored(list(av), av))))
-        else:
-            out.append((op, av))
     return out
 
 
@@ -611,7 +594,7 @@ _UPPER_ASCII = range(ord("A"), ord("Z") + 1)
 def _lowered(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     """A case-blind parse tree (ASCII letters only) as the case-sensitive tree that matches the
     lower-cased text where it matched the text: every letter in lower case."""
-    return _rewritten(items, _lowered_item)
+    return _rewritten(items, character=_lowered_item)
 
 
 def _lowered_item(op: Any, av: Any) -> tuple[Any, Any]:
@@ -710,23 +693,11 @@ class CaseBlind:
         self.low = lower_case(text)
 
     def search(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        lowered = _lower_case(pattern) if self.low is not None else None
-        if lowered is None or self.low is None:
-            return pattern.search(self.text)
-        return lowered.search(self.low)
+        if self.low is not None and (lowered := _lower_case(pattern)) is not None:
+            return lowered.search(self.low)
+        return pattern.search(self.text)
 
     def finditer(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-        lowered = _lower_case(pattern) if self.low is not None else None
-        if lowered is None or self.low is None:
-            return list(pattern.finditer(self.text))
-        return list(lowered.finditer(self.low))
-
-
-def search_folded(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """``pattern.search(text)`` as :class:`CaseBlind` searches (for one search of a text)."""
-    return CaseBlind(text).search(pattern)
-
-
-def finditer_folded(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    """``list(pattern.finditer(text))`` as :class:`CaseBlind` searches."""
-    return CaseBlind(text).finditer(pattern)
+        if self.low is not None and (lowered := _lower_case(pattern)) is not None:
+            return list(lowered.finditer(self.low))
+        return list(pattern.finditer(self.text))

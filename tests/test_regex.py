@@ -165,18 +165,9 @@ def test_clean_characters_is_the_two_substitutions() -> None:
     assert clean_characters("a\tb\u00a0c\u200bd\x00") == "a b cd"
 
 
-def test_bad_times_are_found_as_finditer_finds_them() -> None:
-    import random
+def test_impossible_clock_times_are_reported_as_written() -> None:
+    from icalfeed.extract.mentions import find_bad_times
 
-    from icalfeed.extract.mentions import _BAD_TIME_RE, bad_time_candidates, find_bad_times
-
-    rng = random.Random(7)
-    tokens = ["1", "2", "9", "25", ":", ".", "30", "75", " ", "a.m.", "pm", "P.M", "$", "x", "\n"]
-    soups = ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 200))) for _ in range(500)]
-    for text in TEXTS + soups + ["25:00 and 4:75 p.m. and 13:30 p.m.", "5.1:30 pm 1:2:34"]:
-        expected = [m.group(0).strip() for m in _BAD_TIME_RE.finditer(text)]
-        found = [m.group(0).strip() for m in bad_time_candidates(text)]
-        assert found == expected, text
     assert find_bad_times("at 25:00, 4:75 p.m. or 13:30 p.m. and 4:30 p.m.") == [
         "25:00",
         "4:75 p.m.",
@@ -208,7 +199,7 @@ def _lower(groups: tuple[str | None, ...]) -> tuple[str | None, ...]:
 
 @pytest.mark.parametrize("name", FOLDED)
 def test_case_blind_search_on_lower_case_finds_what_re_finds(name: str) -> None:
-    """search_folded and finditer_folded against search and finditer, for every case-blind
+    """CaseBlind's search and finditer against re's, for every case-blind
     parser pattern: same spans, the same groups in lower case; over the corpus, stretches of
     it, upper-cased text and the characters str.lower() does not fold as re.I does."""
     pattern = PATTERNS[name]
@@ -217,9 +208,11 @@ def test_case_blind_search_on_lower_case_finds_what_re_finds(name: str) -> None:
         step = max(1, len(text) // 5)
         for window in [text] + [text[i : i + 300] for i in range(0, len(text), step)]:
             expected = [(m.span(), _lower(m.groups())) for m in pattern.finditer(window)]
-            found = [(m.span(), _lower(m.groups())) for m in regex.finditer_folded(pattern, window)]
+            found = [
+                (m.span(), _lower(m.groups())) for m in regex.CaseBlind(window).finditer(pattern)
+            ]
             assert found == expected
-            a, b = regex.search_folded(pattern, window), pattern.search(window)
+            a, b = regex.CaseBlind(window).search(pattern), pattern.search(window)
             assert (a and a.span()) == (b and b.span())
 
 
@@ -239,36 +232,18 @@ def test_only_the_listed_characters_lower_case_differently_from_re_ignorecase() 
     assert regex.lower_case("\u0130stanbul") is None
 
 
-def test_every_glued_zone_label_holds_a_needle() -> None:
-    from icalfeed.normalize import _GLUED_ZONE_LABEL, _GLUED_ZONE_NEEDLES, clean_text
+def test_a_zone_glued_to_a_label_is_split() -> None:
+    from icalfeed.normalize import _GLUED_ZONE_LABEL, clean_text
 
-    zones = [
-        "EST",
-        "EDT",
-        "ET",
-        "CST",
-        "CDT",
-        "CT",
-        "PST",
-        "PDT",
-        "PT",
-        "GMT",
-        "BST",
-        "CET",
-        "CEST",
-        "UTC",
-    ]
+    zones = ["EST", "EDT", "ET", "CST", "CDT", "CT", "PST", "PDT", "PT", "GMT", "BST", "CET"]
     labels = ["LINK", "TIME", "DATE", "Link", "Time", "Date", "Webcast", "Dial"]
-    glued = [f"at 4:30 p.m. {z}{lab}: www.x.com" for z in zones for lab in labels]
-    for text in TEXTS + glued:
-        for m in _GLUED_ZONE_LABEL.finditer(text):
-            assert any(n in m.group(0) for n in _GLUED_ZONE_NEEDLES), m.group(0)
+    glued = [f"at 4:30 p.m. {z}{lab}: www.x.com" for z in [*zones, "CEST", "UTC"] for lab in labels]
     assert sum(bool(_GLUED_ZONE_LABEL.search(t)) for t in glued) == len(glued)
     assert clean_text("4:30 p.m. ESTLINK: www.x.com") == "4:30 p.m. EST\nLINK: www.x.com"
 
 
-def test_every_exchange_place_holds_an_exchange_word() -> None:
-    from icalfeed.extract.events import _EXCHANGE_PLACE, _EXCHANGE_WORDS
+def test_exchange_places_are_found() -> None:
+    from icalfeed.extract.events import _EXCHANGE_PLACE
 
     made = [
         "Nasdaq Stockholm",
@@ -280,9 +255,6 @@ def test_every_exchange_place_holds_an_exchange_word() -> None:
         "Boerse Stuttgart",
         "Oslo Stock\nExchange",
     ]
-    for text in TEXTS + made:
-        for m in _EXCHANGE_PLACE.finditer(text):
-            assert any(word in m.group(0) for word in _EXCHANGE_WORDS), m.group(0)
     assert all(_EXCHANGE_PLACE.search(t) for t in made)
 
 
@@ -400,7 +372,7 @@ def test_alternatives_are_grouped_by_first_character() -> None:
     from re import _parser as parser  # type: ignore[attr-defined]
 
     parsed = parser.parse(r"(?:call|conference|webcast|web)")
-    [(_op, (_, alternatives))] = regex._factored(list(parsed), parsed)
+    [(_op, (_, alternatives))] = regex._rewritten(list(parsed), alternatives=regex._grouped)
     assert [regex._one_char(list(a)) for a in alternatives] == [
         frozenset([ord("c")]),
         frozenset([ord("w")]),

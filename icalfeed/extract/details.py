@@ -167,8 +167,6 @@ _SPACE_OR_DASH = regex.compile(r"[\s-]")
 _REPLAY_WORD = regex.compile(r"\breplay\b", re.I)
 _LABEL_SPLIT = regex.compile(r"[.;]\s|,\s|\bor\b|\band\b")
 _NUMBER_THEN_PAREN = regex.compile(r"[\d\s().+\-]{7,25}\(([^)]{2,40})\)")
-_CODE_HINT = regex.compile(r"(?i:code|pin|id\b|passcode|password|number|#)")
-_URL_HINT = regex.compile(r"://|www\.|\.(?:com|net|org|io|co|ir)\b", re.I)
 
 
 def _clean_code(code: str) -> str:

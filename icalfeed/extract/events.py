@@ -233,10 +233,7 @@ def _zone_for(
     flags: set[Flag] = set()
     warnings: list[str] = []
     cs, ce = seg.clause(group[0].start)
-    clause_text = text[cs:ce]
-    if any(word in clause_text for word in _EXCHANGE_WORDS):
-        clause_text = _EXCHANGE_PLACE.sub(" ", clause_text)
-    venue = place_zone(clause_text)
+    venue = place_zone(_EXCHANGE_PLACE.sub(" ", text[cs:ce]))
     local_word = False
     zoned = []
     for member in group:
@@ -290,10 +287,6 @@ _EXCHANGE_PLACE = regex.compile(
     r"\b(?:Euronext|Nasdaq|NASDAQ|OMX|Stock\s+Exchange|Börse|Boerse)\s+[A-Z][a-z]{1,30}|"
     r"[A-Z][a-z]{1,30}\s+(?:Stock\s+Exchange|Börse)"
 )
-
-
-# One of these is in every match of _EXCHANGE_PLACE.
-_EXCHANGE_WORDS = ("Euronext", "Nasdaq", "NASDAQ", "OMX", "Stock", "Börse", "Boerse")
 
 
 def _same(a: str, b: str, day: date) -> bool:

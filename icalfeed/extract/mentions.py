@@ -296,24 +296,10 @@ _BAD_TIME_RE = regex.compile(
 )
 
 
-# Every match of _BAD_TIME_RE has a digit followed by ":" or "." and a digit at most one
-# character in (the anchor is the one digit, so that anchors never overlap).
-_BAD_TIME_ANCHOR = regex.compile(r"\d(?=[:.]\d)")
-_BAD_TIME_LONGEST = 2 + 1 + 2 + 2 + 1 + 2 + 1 + 2 + 1 + 10
-
-
-def bad_time_candidates(text: str) -> list[re.Match[str]]:
-    """``list(_BAD_TIME_RE.finditer(text))``, searched only at digits before ":" or "." and a
-    digit (tests compare the two)."""
-    return regex.finditer_near(
-        _BAD_TIME_RE, _BAD_TIME_ANCHOR, text, reach=1, longest=_BAD_TIME_LONGEST
-    )
-
-
 def find_bad_times(text: str) -> list[str]:
     """Clock times that cannot be (``25:00``, ``4:75 p.m.``, ``13:30 p.m.``), as written."""
     bad: list[str] = []
-    for m in bad_time_candidates(text):
+    for m in _BAD_TIME_RE.finditer(text):
         hour = int(m["h"])
         minute = int(m["m"] or m["m2"] or 0)
         ap = m["ap"] or m["ap2"]
