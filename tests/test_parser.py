@@ -212,25 +212,24 @@ def test_the_core_does_no_io_at_import() -> None:
     assert not hasattr(extract, "open")
 
 
+LONDON_CALL = (
+    "date 2025-03-03\n\nLONDON, March 3, 2025 /PRNewswire/ -- Acme plc (NASDAQ: ACME) will "
+    "host a conference call to discuss its fourth quarter results on March 10, 2025 at "
+    "8:30 a.m.{zone}\n"
+)
+
+
 def test_all_times_are_gives_the_zone_of_times_without_one() -> None:
-    text = (
-        "date 2025-03-03\n\nLONDON, March 3, 2025 /PRNewswire/ -- Acme plc (NASDAQ: ACME) will "
-        "host a conference call to discuss its fourth quarter results on March 10, 2025 at "
-        "8:30 a.m. (all times are Eastern Time).\n"
-    )
+    text = LONDON_CALL.format(zone=" (all times are Eastern Time).")
     [event] = parse_release(text).events
     assert event.tzid == "America/New_York"
     assert event.start.isoformat() == "2025-03-10T08:30:00-04:00"
     # without the sentence the dateline's city gives the zone
-    [event] = parse_release(text.replace(" (all times are Eastern Time)", "")).events
+    [event] = parse_release(LONDON_CALL.format(zone=".")).events
     assert event.tzid == "Europe/London"
 
 
 def test_all_times_at_the_start_of_a_sentence() -> None:
-    text = (
-        "date 2025-03-03\n\nLONDON, March 3, 2025 /PRNewswire/ -- Acme plc (NASDAQ: ACME) will "
-        "host a conference call to discuss its fourth quarter results on March 10, 2025 at "
-        "8:30 a.m. All times are Eastern Time.\n"
-    )
+    text = LONDON_CALL.format(zone=" All times are Eastern Time.")
     [event] = parse_release(text).events
     assert event.tzid == "America/New_York"

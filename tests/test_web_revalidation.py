@@ -71,6 +71,24 @@ def primed(app: Flask, base_url: str = "http://localhost") -> tuple[FlaskClient,
     return c, plain, gz
 
 
+def asked_twice(
+    fast_app: Flask,
+    make_app: Callable[..., Flask],
+    method: str,
+    conditional: dict[str, str],
+    base_url: str,
+) -> tuple[FlaskClient, dict[str, str], TestResponse]:
+    """A primed client, the conditional headers of a case filled in with its validators, and
+    Flask's own answer to them from an app that keeps nothing between requests."""
+    c, plain, gz = primed(fast_app, base_url)
+    last_modified = c.get(FEED, base_url=base_url).headers["Last-Modified"]
+    sent = {
+        k: v.format(plain=plain, gz=gz, last_modified=last_modified) for k, v in conditional.items()
+    }
+    reference = make_app().test_client().open(FEED, method=method, headers=sent, base_url=base_url)
+    return c, sent, reference
+
+
 CASES = [
     pytest.param("GET", {"If-None-Match": "{plain}"}, id="etag"),
     pytest.param("GET", {"If-None-Match": '"other", {plain}'}, id="etag-in-a-list"),
@@ -97,13 +115,7 @@ def test_the_shortcut_sends_what_flask_sends(
     conditional: dict[str, str],
     base_url: str,
 ) -> None:
-    c, plain, gz = primed(fast_app, base_url)
-    last_modified = c.get(FEED, base_url=base_url).headers["Last-Modified"]
-    sent = {
-        k: v.format(plain=plain, gz=gz, last_modified=last_modified) for k, v in conditional.items()
-    }
-    # Flask's own answer: an app that keeps nothing between requests.
-    reference = make_app().test_client().open(FEED, method=method, headers=sent, base_url=base_url)
+    c, sent, reference = asked_twice(fast_app, make_app, method, conditional, base_url)
     asked = Asked(web_store, monkeypatch)
     fast = c.open(FEED, method=method, headers=sent, base_url=base_url)
     assert asked.queries == []  # answered before Flask
@@ -133,12 +145,7 @@ def test_the_event_loop_sends_what_flask_sends(
 ) -> None:
     """The ASGI front's 304, sent from the loop without a thread, is Flask's: the same headers
     as a2wsgi would pass on from Flask (names lower-case), for every case above."""
-    c, plain, gz = primed(fast_app, base_url)
-    last_modified = c.get(FEED, base_url=base_url).headers["Last-Modified"]
-    sent = {
-        k: v.format(plain=plain, gz=gz, last_modified=last_modified) for k, v in conditional.items()
-    }
-    reference = make_app().test_client().open(FEED, method=method, headers=sent, base_url=base_url)
+    _c, sent, reference = asked_twice(fast_app, make_app, method, conditional, base_url)
     front = create_asgi_app(app=fast_app)
     monkeypatch.setattr(front, "wsgi", _no_thread)
     asked = Asked(web_store, monkeypatch)

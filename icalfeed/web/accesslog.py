@@ -19,11 +19,14 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.glogging import Logger
+
+if TYPE_CHECKING:
+    from icalfeed.web.asgi import ASGIApp, Message, Receive, Scope, Send
 
 
 def _escaped(value: object) -> object:
@@ -126,14 +129,6 @@ class AccessLogger(Logger):  # type: ignore[misc]  # gunicorn has no type hints
             self.access_log.info(line)  # no arguments: logging does not %-format it again
         except Exception:
             self.error(traceback.format_exc())
-
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-ASGIApp = Callable[
-    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
-    Awaitable[None],
-]
 
 
 def _raw_uri(scope: Scope) -> str:
@@ -239,8 +234,8 @@ class AsgiAccessLog:
     async def __call__(
         self,
         scope: Scope,
-        receive: Callable[[], Awaitable[Message]],
-        send: Callable[[Message], Awaitable[None]],
+        receive: Receive,
+        send: Send,
     ) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
