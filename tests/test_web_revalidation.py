@@ -102,10 +102,15 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "base_url", ["http://localhost", "https://localhost"], ids=["http", "https"]
-)
-@pytest.mark.parametrize(("method", "conditional"), CASES)
+def each_case(test: Callable[..., None]) -> Callable[..., None]:
+    """The test for every case above, over http and https."""
+    over_cases = pytest.mark.parametrize(("method", "conditional"), CASES)(test)
+    return pytest.mark.parametrize(  # type: ignore[no-any-return]
+        "base_url", ["http://localhost", "https://localhost"], ids=["http", "https"]
+    )(over_cases)
+
+
+@each_case
 def test_the_shortcut_sends_what_flask_sends(
     fast_app: Flask,
     make_app: Callable[..., Flask],
@@ -130,10 +135,7 @@ async def _no_thread(scope: Any, receive: Any, send: Any) -> None:
     raise AssertionError(f"{scope['method']} {scope['path']} reached Flask's thread pool")
 
 
-@pytest.mark.parametrize(
-    "base_url", ["http://localhost", "https://localhost"], ids=["http", "https"]
-)
-@pytest.mark.parametrize(("method", "conditional"), CASES)
+@each_case
 def test_the_event_loop_sends_what_flask_sends(
     fast_app: Flask,
     make_app: Callable[..., Flask],
