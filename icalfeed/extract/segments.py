@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 from icalfeed import regex
 
@@ -19,6 +20,7 @@ _TAIL = regex.compile(
 
 
 _MAX_CLAUSE = 800
+_CONTINUES = frozenset("abcdefghijklmnopqrstuvwxyz0123456789(")  # how a wrapped line goes on
 _MAX_PARAGRAPH = 2000
 
 
@@ -80,7 +82,11 @@ def _is_abbreviation(before: str) -> bool:
     return word.lower() in _ABBREVIATIONS or word.lower().endswith(("a.m", "p.m", "u.s"))
 
 
-_SENTENCE_END = regex.compile(r"[.!?](?=\s+[\"“(]?[A-Z0-9])")
+# A full stop, "!" or "?" before a space and a capital or digit; the group is the lookahead's
+# span, so that a match found over the whole text can be checked against a line's end. One
+# pattern per mark: re skips to a single character several times quicker than to one of a set.
+_AFTER_SENTENCE = r"(?=(\s+[\"“(]?[A-Z0-9]))"
+_SENTENCE_ENDS = {mark: regex.compile(re.escape(mark) + _AFTER_SENTENCE) for mark in ".!?"}
 
 
 class Segments:
@@ -95,26 +101,38 @@ class Segments:
             pos += len(line) + 1
         self.line_starts = [s for s, _ in self.lines]
         self.clauses: list[tuple[int, int]] = []
-        find = text.find
+        # every sentence end of the text in one scan, as (position, end of what follows it)
+        ends = [
+            (m.start(), m.end(1))
+            for mark, pattern in _SENTENCE_ENDS.items()
+            if mark in text
+            for m in pattern.finditer(text)
+        ]
+        ends.sort()
+        i, n = 0, len(ends)
         for s, e in self._logical_lines():
-            if find(".", s, e) < 0 and find("!", s, e) < 0 and find("?", s, e) < 0:
-                self.clauses.append((s, e))  # no sentence end in it: the line is one clause
-                continue
+            while i < n and ends[i][0] < s:
+                i += 1
             pos_ = s
-            for m in _SENTENCE_END.finditer(text, s, e):
-                if _is_abbreviation(text[max(pos_, m.start() - 12) : m.start()]):
+            # a sentence end inside the line whose following capital is inside it too: the
+            # matches a search of the line alone would find
+            while i < n and ends[i][0] < e:
+                at, ahead = ends[i]
+                i += 1
+                if ahead > e or _is_abbreviation(text[max(pos_, at - 12) : at]):
                     continue
-                self.clauses.append((pos_, m.end()))
-                pos_ = m.end() + 1
+                self.clauses.append((pos_, at + 1))
+                pos_ = at + 2
             if pos_ < e or pos_ == s:
                 self.clauses.append((pos_, e))
-        self.clauses = [piece for span in self.clauses for piece in self._chunks(*span)]
+        if any(e - s > _MAX_CLAUSE for s, e in self.clauses):
+            self.clauses = [piece for span in self.clauses for piece in self._chunks(*span)]
         self.clause_starts = [s for s, _ in self.clauses]
         self.paragraphs: list[tuple[int, int]] = []
         para: int | None = None
         prev_end = 0
         for s, e in self.lines:
-            blank = not text[s:e].strip()
+            blank = s == e or not text[s:e].strip()
             if blank:
                 if para is not None:
                     self.paragraphs.append((para, prev_end))
@@ -147,21 +165,18 @@ class Segments:
         followed by one that starts in lower case or with a digit, is one line."""
         text = self.text
         joined: list[tuple[int, int]] = []
+        prev_len = 0  # the length of the physical line before this one
         for s, e in self.lines:
-            prev_len = (joined[-1][1] - text.rfind("\n", 0, joined[-1][1]) - 1) if joined else 0
             if (
                 joined
-                and joined[-1][1] == s - 1
                 and e > s
-                and text[joined[-1][1] - 1 : joined[-1][1]] not in (".", ":", ";", "!", "?", "")
-                and (
-                    (text[s] in "abcdefghijklmnopqrstuvwxyz0123456789(" and prev_len >= 40)
-                    or prev_len >= 60
-                )
+                and (prev_len >= 60 or (prev_len >= 40 and text[s] in _CONTINUES))
+                and text[s - 2 : s - 1] not in (".", ":", ";", "!", "?", "")
             ):
                 joined[-1] = (joined[-1][0], e)
             else:
                 joined.append((s, e))
+            prev_len = e - s
         return joined
 
     def _find(self, starts: list[int], spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
