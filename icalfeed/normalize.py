@@ -168,19 +168,36 @@ def clean_characters(text: str) -> str:
 _MD_LINK = regex.compile(r"\[([^\]\n]{1,300})\]\((?:#|[^)\s]{0,500})\)")
 _ANGLE_URL = regex.compile(r"<((?:https?://|www\.)[^<>\s]{1,500})>")
 # Labels glued to the end of the previous value when a page was flattened: "2025Time:",
-# "ESTLINK:", "0062International". Only capitalised label words followed by a colon or a
-# dial-in word, after a digit or an upper-case zone letter.
-# The match is the label's capital (a pattern that can match empty gets no start set).
-_GLUED_LABEL = regex.compile(
+# "ESTLINK:", "0062International". Both kinds are split in one pass over the text.
+# - A zone glued to a label ("ESTLINK"): the match is the zone and the label.
+_GLUED_ZONES = ("EST", "EDT", "ET", "CST", "CDT", "CT", "PST", "PDT", "PT", "GMT", "BST", "CET",
+                "CEST", "UTC")  # fmt: skip
+_ZONE_LABELS = r"(?:LINK|TIME|DATE|Link|Time|Date|Webcast|Dial)"
+_GLUED_ZONE_LABEL = (
+    rf"\b(?=[A-Z]{{2}})(?P<zone>{'|'.join(_GLUED_ZONES)})(?P<zone_label>{_ZONE_LABELS})\b"
+)
+# Where such a split falls: the label's start, right after a glued zone.
+_ZONE_SPLIT = "(?:" + "|".join(rf"(?<=\b{zone})" for zone in _GLUED_ZONES) + rf"){_ZONE_LABELS}\b"
+# - Otherwise only capitalised label words followed by a colon or a dial-in word, after a digit
+#   or a lower-case letter: the match is the label's capital. The colon must come before any
+#   zone split, as it would once that split is made (a pattern that can match empty gets no
+#   start set).
+_GLUED_LABEL = (
     r"(?<=[0-9a-z)])(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
     r"Conference ID|Passcode|PASSCODE|Access|Participant|International|Domestic|Replay|"
-    r"Location|Venue|Register|Registration|Event|U\.S\.|US Dial|Canada|UK)\b[^\n]{0,40}?[:\-–])"
+    rf"Location|Venue|Register|Registration|Event|U\.S\.|US Dial|Canada|UK)\b"
+    rf"(?:(?!{_ZONE_SPLIT})[^\n]){{0,40}}?[:\-–])"
     r"[A-Z]"
 )
-_GLUED_ZONE_LABEL = regex.compile(
-    r"\b(?=[A-Z]{2})(EST|EDT|ET|CST|CDT|CT|PST|PDT|PT|GMT|BST|CET|CEST|UTC)(LINK|TIME|DATE|Link|Time|Date|"
-    r"Webcast|Dial)\b"
-)
+_GLUED = regex.compile(f"{_GLUED_ZONE_LABEL}|{_GLUED_LABEL}")
+
+
+def _unglued(m: re.Match[str]) -> str:
+    if m["zone"]:
+        return f"{m['zone']}\n{m['zone_label']}"
+    return "\n" + m.group()
+
+
 _MANY_BLANKS = regex.compile(r"\n[ ]*\n(?:[ ]*\n)+")
 
 
@@ -193,8 +210,7 @@ def clean_text(text: str) -> str:
         text = _MD_LINK.sub(r"\1", text)
     if "<" in text:
         text = _ANGLE_URL.sub(r"\1", text)
-    text = _GLUED_ZONE_LABEL.sub(r"\1\n\2", text)
-    text = _GLUED_LABEL.sub("\n\\g<0>", text)
+    text = _GLUED.sub(_unglued, text)
     text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
     text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip("\n ")

@@ -233,12 +233,12 @@ def test_only_the_listed_characters_lower_case_differently_from_re_ignorecase() 
 
 
 def test_a_zone_glued_to_a_label_is_split() -> None:
-    from icalfeed.normalize import _GLUED_ZONE_LABEL, clean_text
+    from icalfeed.normalize import _GLUED, clean_text
 
     zones = ["EST", "EDT", "ET", "CST", "CDT", "CT", "PST", "PDT", "PT", "GMT", "BST", "CET"]
     labels = ["LINK", "TIME", "DATE", "Link", "Time", "Date", "Webcast", "Dial"]
     glued = [f"at 4:30 p.m. {z}{lab}: www.x.com" for z in [*zones, "CEST", "UTC"] for lab in labels]
-    assert sum(bool(_GLUED_ZONE_LABEL.search(t)) for t in glued) == len(glued)
+    assert all((m := _GLUED.search(t)) and m["zone"] for t in glued)
     assert clean_text("4:30 p.m. ESTLINK: www.x.com") == "4:30 p.m. EST\nLINK: www.x.com"
 
 
