@@ -566,20 +566,54 @@ def finditer_near(
 
 def search_lines(pattern: re.Pattern[str], text: str, pos: int = 0) -> re.Match[str] | None:
     """``pattern.search(text, pos)`` for a pattern that can match only where a line starts (it
-    opens with ``^`` under ``re.MULTILINE``), trying it at each line start instead of scanning
-    every character (re's search tests each one against the pattern's first set)."""
+    opens with ``^`` under ``re.MULTILINE``).
+
+    re's search would test every character against the pattern's first set. This tries the
+    pattern where ``pos``'s line starts, then lets the pattern with its ``^`` spelt as a newline
+    find the next line where it matches: re skips to a single character several times quicker
+    than to one of a set. The match returned is ``pattern``'s own, made again at that line.
+    """
     if pos > 0 and text[pos - 1] != "\n":
         pos = text.find("\n", pos) + 1
         if pos == 0:
             return None
-    match, find = pattern.match, text.find
-    while True:
-        m = match(text, pos)
-        if m is not None:
-            return m
+    m = pattern.match(text, pos)
+    if m is not None:
+        return m
+    after_newline = _after_newline(pattern)
+    if after_newline is not None:
+        found = after_newline.search(text, pos)
+        return pattern.match(text, found.start() + 1) if found is not None else None
+    match, find = pattern.match, text.find  # pragma: no cover - a pattern not rewritten
+    while True:  # pragma: no cover
         pos = find("\n", pos) + 1
         if pos == 0:
             return None
+        m = match(text, pos)
+        if m is not None:
+            return m
+
+
+# id(pattern) -> (pattern, the pattern with its "^" as a newline), as for _LOWER_CASE below
+_AFTER_NEWLINE: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
+def _after_newline(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` (``^…`` under re.MULTILINE) compiled as ``\\n…``: a match of it at a newline
+    is a match of ``pattern`` at the line after. None when the pattern does not open so."""
+    known = _AFTER_NEWLINE.get(id(pattern))
+    if known is not None and known[0] is pattern:
+        return known[1]
+    rewritten = None
+    if _sre_parser is not None and pattern.flags & re.MULTILINE:
+        with contextlib.suppress(AttributeError, TypeError, ValueError, re.error):
+            parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+            if parsed.data and parsed.data[0] == (_c.AT, _c.AT_BEGINNING):
+                parsed.data[0] = (_c.LITERAL, ord("\n"))
+                rewritten = _sre_compiler.compile(parsed, pattern.flags)
+    if len(_AFTER_NEWLINE) < 1024:
+        _AFTER_NEWLINE[id(pattern)] = (pattern, rewritten)
+    return rewritten
 
 
 # ------------------------------------------------------------- case-blind search on lower case

@@ -182,6 +182,7 @@ def test_searching_line_starts_finds_what_search_finds(name: str) -> None:
     pattern = PATTERNS[name]
     assert pattern.flags & re.MULTILINE
     assert pattern.pattern.startswith("(?m)^")  # it can match only where a line starts
+    assert regex._after_newline(pattern) is not None  # (searched as "\n…", not line by line)
     for text in [*TEXTS, "", "\n", "x\n\nAbout Acme\n", "About Acme"]:
         for pos in sorted({0, 1, 2, len(text) // 3, len(text) // 2, len(text)}):
             if pos > len(text):
