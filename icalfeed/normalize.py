@@ -211,7 +211,8 @@ def clean_text(text: str) -> str:
     if "<" in text:
         text = _ANGLE_URL.sub(r"\1", text)
     text = _GLUED.sub(_unglued, text)
-    text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
+    if " \n" in text:  # (the last line's trailing spaces go with the final strip)
+        text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
     text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip("\n ")
 

@@ -76,7 +76,9 @@ def _listings(inner: str) -> tuple[Listing, ...]:
     return tuple(dict.fromkeys(found))
 
 
-_NAME_WORD = r"[A-Z0-9][\w&.'’\-]{0,40}"
+# (possessive: what may follow a word is a comma, a space or the end, none of which the word's
+# characters are, so giving characters back never helps; re would try each before failing)
+_NAME_WORD = r"[A-Z0-9][\w&.'’\-]{0,40}+"
 _NAME_BEFORE = regex.compile(
     rf"(?<![\w&.'’\-])((?:{_NAME_WORD}|&|and|de|of|the)"
     rf"(?:,?[ ](?:{_NAME_WORD}|&|and|de|of)){{0,8}})"
