@@ -3,6 +3,7 @@ what ``re.compile`` finds."""
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -378,3 +379,54 @@ def test_alternatives_are_grouped_by_first_character() -> None:
         frozenset([ord("c")]),
         frozenset([ord("w")]),
     ]
+
+
+POSSESSIVE = [  # (id, pattern, flags, whether a repeat in it becomes possessive)
+    ("run-then-colon", r"[a-z]+:", 0, True),
+    ("digits-then-dot", r"\d{1,2}[:.]\d\d", 0, True),
+    ("word-then-space", r"\w+\s+\w", 0, True),
+    ("lazy-then-stop", r"[a-z ]{0,9}?\.", 0, True),
+    ("in-group-then-outside", r"(?:x([A-Z][a-z]{0,5}))[ ,]", 0, True),
+    ("branch-tails", r"(?:[a-z]+|\d+)-", 0, True),
+    ("lookahead-body", r"(?=[a-z]+;)\w", 0, True),
+    ("end-of-line", r"[a-z\n]+$", re.M, False),  # $ may pass where a character was given back
+    ("word-boundary", r"[a-z.]+\b", 0, False),
+    ("rest-can-be-empty", r"[a-z]+(?:;)?", 0, False),
+    ("overlapping", r"[a-z]+[a-c]", 0, False),
+    ("negated-overlap", r"[^\n]{0,40}?[:\-]", 0, False),
+    ("repeated-group-body", r"(?:[a-z]+)+:", 0, False),
+    ("any-follows", r"[a-z]+.", 0, False),
+    ("case-blind", r"[a-z]+\d", re.I, True),
+    ("digit-then-word", r"\d+\w", 0, False),
+    ("space-then-not-space", r"\s+\S", 0, True),
+]
+
+
+def _has_possessive(source: str, flags: int) -> bool:
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    parsed = parser.parse(source, flags)
+    data = regex._possessive(list(parsed.data), [], parsed.state.flags)
+    return f"{c.POSSESSIVE_REPEAT}" in str(data)
+
+
+@pytest.mark.parametrize(
+    ("source", "flags", "possessive"),
+    [c[1:] for c in POSSESSIVE],
+    ids=[c[0] for c in POSSESSIVE],
+)
+def test_repeats_made_possessive_match_as_re_does(
+    source: str, flags: int, possessive: bool
+) -> None:
+    if not flags & re.I:  # (case-blind sets are spelt out before this rewrite)
+        assert _has_possessive(source, flags) is possessive
+    ours, theirs = regex.compile(source, flags), re.compile(source, flags)
+    rng = random.Random(source)
+    alphabet = ["a", "b", "c", "z", "A", "Q", "1", "9", ":", ";", ".", "-", " ", "\n", "x", "_"]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert _found(ours, text) == _found(theirs, text), text
+        for start in range(len(text)):
+            a, b = ours.match(text, start), theirs.match(text, start)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), text
