@@ -526,6 +526,9 @@ def _possessive(
     """
     out: list[tuple[Any, Any]] = []
     for i, (op, av) in enumerate(items):
+        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN, _c.AT, _c.ANY, _c.CATEGORY):
+            out.append((op, av))
+            continue
         rest = items[i + 1 :]
         after = None if tail is None else rest + tail
         if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
