@@ -178,15 +178,17 @@ _LIVE_LINE = regex.compile(r"(?i)\b(?:live|conference call|participate)\b")
 _LIVE_WORD = regex.compile(r"(?i)\blive\b")
 
 
-class _Hits:
-    """Where one pattern matches in a region, for "is there a match in [start, end)?"."""
+# A replay word is at most 11 characters ("rebroadcast") and ends at a word boundary, so a
+# search that stops this far past a clause sees every word starting in it as a full search does.
+_REPLAY_LONGEST = 16
 
-    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
-        self.starts = [m.start() for m in pattern.finditer(text)]
 
-    def any(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, start)
-        return i < len(self.starts) and self.starts[i] < end
+def _replay_in(region: str, start: int, end: int) -> bool:
+    """Whether a match of ``_REPLAY`` starts in ``[start, end)`` of ``region`` (as one of the
+    matches of ``_REPLAY.finditer(region)``: the words cannot overlap, so finditer finds every
+    position the pattern matches at)."""
+    m = _REPLAY.search(region, start, min(len(region), end + _REPLAY_LONGEST))
+    return m is not None and m.start() < end
 
 
 def _by_clause(
@@ -205,6 +207,12 @@ def _in_clauses(
         if i >= 0 and m.end() <= ends[i]:
             found.setdefault(i, []).append(m)
     return found
+
+
+def _starts_in(starts: list[int], start: int, end: int) -> bool:
+    """Whether one of the sorted ``starts`` lies in ``[start, end)``."""
+    i = bisect.bisect_left(starts, start)
+    return i < len(starts) and starts[i] < end
 
 
 def find_details(
@@ -234,22 +242,32 @@ def find_details(
     phones = _by_clause(_PHONE, region, starts, ends)
     codes = _by_clause(_PASSCODE, region, starts, ends)
     urls = _in_clauses(find_urls(region), starts, ends)
-    replay = _Hits(_REPLAY, region)
-    headers = {m.start() for m in _REPLAY_HEADER.finditer(region)}
+    # where the dates that can end the replay window start: a clause without numbers or links
+    # and without one of these has nothing to give (no need to look for a replay word in it)
+    dated = sorted(d.start - region_offset for d in dates if not d.relative)
+    header_line, header = -1, False
     for index, (s, e) in enumerate(clauses):
         line_start = region.rfind("\n", 0, s) + 1
         line_end = region.find("\n", s)
         line_end = len(region) if line_end < 0 else line_end
-        clause_replay = replay.any(s, e)
-        if line_start in headers:
+        if line_start != header_line:
+            # a heading matches only at a line start, within its line: tried at the lines
+            # clauses start on, the same as the line starts where finditer over the region
+            # would find it (a scan of the region tests every space against the pattern)
+            header_line, header = line_start, _REPLAY_HEADER.match(region, line_start) is not None
+        if header:
             replay_block = True
         elif (
             replay_block
             and _LIVE_LINE.search(region, line_start, line_end)
-            and not replay.any(line_start, line_end)
+            and not _replay_in(region, line_start, line_end)
         ):
             replay_block = False
-        if index not in phones and index not in codes and index not in urls and not clause_replay:
+        hits = index in phones or index in codes or index in urls
+        if not hits and (replay_until is not None or not _starts_in(dated, s, e)):
+            continue
+        clause_replay = _replay_in(region, s, e)
+        if not hits and not clause_replay:
             continue
         clause = region[s:e]
         is_replay = clause_replay or (replay_block and not _LIVE_WORD.search(clause))

@@ -1,0 +1,100 @@
+"""The shortcuts in icalfeed.extract.details against the plain searches they stand for, on
+texts made to trip them: words cut at a window's edge, case and Unicode folds, text edges."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from icalfeed.extract.details import (
+    _REPLAY,
+    _REPLAY_HEADER,
+    _replay_in,
+    _replay_until,
+    find_details,
+)
+from icalfeed.extract.mentions import DateMention
+
+
+def _made(tokens: list[str], seed: int, count: int = 400, longest: int = 300) -> list[str]:
+    rng = random.Random(seed)
+    texts = ["", " ", "\n", *tokens]
+    texts += [
+        "".join(rng.choice(tokens) for _ in range(rng.randint(1, longest))) for _ in range(count)
+    ]
+    return texts
+
+
+_REPLAY_TOKENS = [
+    "replay", "Replay", "REPLAY", "re-play", "re-playback", "playback", "play", "archive",
+    "archived", "archivedx", "ARCH\u0130VE", "record\u0131ng", "recording", "rebroadcast",
+    "rebroadca\u017ft", "on-demand", "on demand", "On-Demand", "xreplay", "replayx", "a", "o",
+    "r", "p", " ", "\n", "\t", "  ", ".", ":", "-", "live", "Live conference call", "9",
+]  # fmt: skip
+
+
+def test_replay_in_is_a_finditer_start_in_the_window() -> None:
+    """A replay word starts in [start, end) exactly when finditer over the whole text finds
+    one starting there: windows cutting words, empty windows, windows at either end."""
+    rng = random.Random(7)
+    for text in _made(_REPLAY_TOKENS, 1124, 300, 40):
+        starts = [m.start() for m in _REPLAY.finditer(text)]
+        windows = [(0, len(text)), (len(text), len(text)), (0, 0)]
+        windows += [
+            sorted((rng.randint(0, len(text)), rng.randint(0, len(text)))) for _ in range(8)
+        ]
+        windows += [(s, s + 1) for s in starts] + [(s + 1, s + 5) for s in starts]
+        for start, end in windows:
+            expected = any(start <= s < end for s in starts)
+            assert _replay_in(text, start, end) == expected, (text, start, end)
+
+
+def test_replay_headings_are_matched_at_line_starts() -> None:
+    """A heading matches at a line start exactly when finditer over the whole text finds one
+    there, and finditer finds none elsewhere."""
+    for text in _made([*_REPLAY_TOKENS, "\n", "\n", "\n"], 1125, 300, 40):
+        found = {m.start() for m in _REPLAY_HEADER.finditer(text)}
+        lines = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        assert found <= set(lines)
+        for line in lines:
+            assert (_REPLAY_HEADER.match(text, line) is not None) == (line in found), text
+
+
+def test_replay_window_is_read_from_the_first_replay_clause_that_gives_one() -> None:
+    """find_details skips a clause without numbers or links unless a date starts in it; the
+    replay window is still the one the first clause with a replay word and an ending date
+    gives (the plain way: every clause asked)."""
+    rng = random.Random(11)
+    words = ["replay", "archived", "available", "until", "through", "call", "the", "webcast"]
+    published = date(2026, 1, 5)
+    for _ in range(300):
+        parts: list[str] = []
+        dates: list[DateMention] = []
+        offset = rng.randint(0, 50)
+        for _ in range(rng.randint(1, 12)):
+            sentence = " ".join(rng.choice(words) for _ in range(rng.randint(0, 5)))
+            if rng.random() < 0.5:
+                start = len("".join(parts)) + len(sentence) + 1
+                day = rng.randint(1, 28)
+                stamp = f"March {day}"
+                relative = rng.choice([None, None, None, "tomorrow"])
+                at = offset + start
+                dates.append(DateMention(at, at + len(stamp), 3, day, 2026, None, None, relative))
+                sentence += " " + stamp
+            parts.append(sentence + rng.choice([".\n", ". ", "\n", "\n\n"]))
+        region = "".join(parts)
+        rng.shuffle(dates)  # (no order is promised)
+        details = find_details(region, dates, offset, published)
+        expected = None
+        for s, e in _clauses(region):
+            if any(s <= m.start() < e for m in _REPLAY.finditer(region)):
+                expected = _replay_until(region[s:e], s + offset, dates, published)
+                if expected is not None:
+                    break
+        assert details.replay_until == expected, region
+
+
+def _clauses(region: str) -> list[tuple[int, int]]:
+    from icalfeed.extract.details import _clauses as clauses
+
+    return clauses(region)
