@@ -9,9 +9,11 @@ from datetime import date
 from icalfeed.extract.details import (
     _REPLAY,
     _REPLAY_HEADER,
+    _URL,
     _replay_in,
     _replay_until,
     find_details,
+    find_urls,
 )
 from icalfeed.extract.mentions import DateMention
 
@@ -23,6 +25,26 @@ def _made(tokens: list[str], seed: int, count: int = 400, longest: int = 300) ->
         "".join(rng.choice(tokens) for _ in range(rng.randint(1, longest))) for _ in range(count)
     ]
     return texts
+
+
+_URL_TOKENS = [
+    "www.", "WWW.", "wWw.", "www", "wwww.", "ww.", ".com", ".COM", ".co", ".io", ".ir", ".ıo",
+    ".net", ".org", "http://", "https://", "HTTPS://", "httpſ://", "://", ":", "//", "@", "/",
+    ".", "-", "a", "ab", "ab-c",
+    "x" * 62, "y" * 63, "z" * 64, "k" * 65, "\u212a", "\u0130", "\u0131", "\u017f", "é", "7", " ",
+    "\n", "(", ")", "“", "”", '"', "<", "]", "_", "=",
+]  # fmt: skip
+
+
+def test_find_urls_is_finditer() -> None:
+    """The URLs found trying only the starts named by the anchors are finditer's, including
+    labels of 62 - 65 characters either side of the anchor's reach, schemes glued to words,
+    e-mail addresses and the characters re.IGNORECASE folds onto ASCII letters."""
+    texts = _made(_URL_TOKENS, 1122)
+    texts += _made([".com", "a" * 63 + ".", "b.", "x", " ", "www.", "://"], 1123, 200, 12)
+    for text in texts:
+        ours = [(m.span(), m.group(0)) for m in find_urls(text)]
+        assert ours == [(m.span(), m.group(0)) for m in _URL.finditer(text)], repr(text)
 
 
 _REPLAY_TOKENS = [

@@ -62,19 +62,45 @@ _URL = regex.compile(
     r"(?:/[^\s<>\"“”')\]]{1,400})?(?![\w@]))",
     re.I,
 )
-# Every match of _URL holds one of these, at most _URL_ANCHOR_REACH characters from its start
-# ("://" 5 in, "www." at it, the dot before the top-level domain after at most 3 labels of 63).
-_URL_ANCHOR = regex.compile(r"://|www\.|\.(?:com|net|org|io|co|ir)\b", re.I)
+# Every match of _URL holds one of these anchors, at most _URL_ANCHOR_REACH characters from its
+# start: "://" 4 or 5 in, the dot of "www." 3 in, or the dot before the top-level domain after at
+# most 3 labels of 63. Two searches with a literal first character, which re finds several times
+# quicker than a character of a set such as [.:wW].
+_URL_SCHEME = re.compile("://")
+_URL_DOT = regex.compile(r"\.(?:(?:com|net|org|io|co|ir)\b|(?<=www\.))", re.I)
 _URL_ANCHOR_REACH = 3 * 64
-_URL_LONGEST = 5 + 64 * 5 + 400 + 20  # the longest match _URL can make, with room to spare
+# What _URL's lookbehind refuses before a "www." or a bare domain; read backwards from an anchor.
+_URL_RUN = re.compile(r"[@\w./-]*")
 
 
 def find_urls(text: str) -> list[re.Match[str]]:
-    """``list(_URL.finditer(text))``, searching only near the anchors every URL holds (the
-    regex alone tries its bare-domain branch at every word of the text)."""
-    return regex.finditer_near(
-        _URL, _URL_ANCHOR, text, reach=_URL_ANCHOR_REACH, longest=_URL_LONGEST
-    )
+    """``list(_URL.finditer(text))``, trying the regex only where a URL can start (the regex
+    alone tries its bare-domain branch at every word of the text).
+
+    A URL starts 4 or 5 characters before its "://", or (a "www." or a bare domain, both
+    behind a lookbehind for ``[@\\w./-]``) where the run of such characters that holds its
+    first anchor begins: every character from its start to that anchor is a letter, digit,
+    "-" or ".". No anchor match can span such a start (an anchor's inner characters are all
+    in the run's set but the ":" of "://"), so the first anchor at or after a URL's start
+    names it: trying each anchor's starts in turn, from the end of the last URL, finds the
+    URLs finditer finds (tests compare the two).
+    """
+    found: list[re.Match[str]] = []
+    pos = 0  # end of the last URL: the next starts here or later
+    anchors = [m.start() for m in _URL_SCHEME.finditer(text)]
+    anchors += [m.start() for m in _URL_DOT.finditer(text)]
+    for a in sorted(anchors):
+        if a < pos:
+            continue
+        starts = {a - 5, a - 4} if text[a] == ":" else set()
+        run = _URL_RUN.match(text[max(0, a - _URL_ANCHOR_REACH - 1) : a][::-1])
+        if run is not None and run.end() <= _URL_ANCHOR_REACH:
+            starts.add(a - run.end())
+        for start in sorted(starts):
+            if start >= pos and (m := _URL.match(text, start)) is not None:
+                found.append(m)
+                pos = m.end()
+    return found
 
 
 _LIVE = regex.compile(
