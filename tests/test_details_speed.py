@@ -120,3 +120,45 @@ def _clauses(region: str) -> list[tuple[int, int]]:
     from icalfeed.extract.details import _clauses as clauses
 
     return clauses(region)
+
+
+def _name_start_plain(text: str, anchor: int) -> int:
+    """details._name_start as first written: each word walked back character by character."""
+    from icalfeed.extract.details import _NAME_PART_RE, _NAME_WORDS
+
+    pos = anchor
+    for _ in range(_NAME_WORDS):
+        if pos < 2 or not text[pos - 1].isspace() or text[pos - 2].isspace():
+            return pos
+        end = pos - 1
+        start = end - 1
+        floor = max(0, end - 64)
+        while start > floor and not text[start - 1].isspace():
+            start -= 1
+        if not _NAME_PART_RE.fullmatch(text, start, end):
+            return start
+        pos = start
+    return pos
+
+
+def test_name_start_is_the_walk_back_word_by_word() -> None:
+    """The earliest start of a conference name read from the reversed text is the one the
+    character-by-character walk gives: at every position of word soups with words of 40 to 70
+    characters, runs of 16 and more name parts, Unicode spaces and the text's start."""
+    from icalfeed.extract.details import _name_start
+
+    words = [
+        "Conference", "Day", "The", "the", "Jefferies", "2017", "1st", "&", "–", "of", "x",
+        "A" + "b" * 40, "A" + "b" * 41, "A" + "b" * 45, "B" + "c" * 62, "B" + "c" * 63,
+        "B" + "c" * 64, "B" + "c" * 70, "Q4", "at", "J.P.", "\u00e9t\u00e9",
+    ]  # fmt: skip
+    spaces = [" "] * 12 + ["  ", "\n", "\t", "\u00a0", " \n", "\u2028", "\u3000"]
+    rng = random.Random(1126)
+    texts = ["", " ", "x", " x", "  Day", "Jefferies Day", "A " * 40 + "Day"]
+    for _ in range(300):
+        texts.append(
+            "".join(rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(1, 40)))
+        )
+    for text in texts:
+        for anchor in range(len(text) + 1):
+            assert _name_start(text, anchor) == _name_start_plain(text, anchor), (text, anchor)

@@ -405,20 +405,25 @@ _NAME_PART_RE = regex.compile(_NAME_PART)
 _NAME_WORDS = 16  # "The", 10 parts, 1, 4 parts: the most words a name has before its last word
 
 
+_WORD_LONGEST = 64  # how far back a word is read: longer than any name part (42)
+_WORD_RUN = re.compile(rf"\S{{0,{_WORD_LONGEST}}}")
+
+
 def _name_start(text: str, anchor: int) -> int:
     """The earliest a conference name holding the word at ``anchor`` can start: back over the
     words before it that are name parts, each followed by one whitespace character, at most
     ``_NAME_WORDS`` of them; a word that is not a whole name part is where the search starts
     (a name can begin inside it). A name's words are all whole name parts but its first."""
+    # the words are read in the text before the anchor reversed, where a word's length is a
+    # run of non-space characters from the space after it (re's \s is str.isspace)
+    back = text[max(0, anchor - _NAME_WORDS * (_WORD_LONGEST + 2)) : anchor][::-1]
     pos = anchor
     for _ in range(_NAME_WORDS):
         if pos < 2 or not text[pos - 1].isspace() or text[pos - 2].isspace():
             return pos
         end = pos - 1
-        start = end - 1
-        floor = max(0, end - 64)  # a name part has at most 42 characters
-        while start > floor and not text[start - 1].isspace():
-            start -= 1
+        run = _WORD_RUN.match(back, anchor - end)
+        start = end - (run.end() - (anchor - end) if run is not None else 0)
         if not _NAME_PART_RE.fullmatch(text, start, end):
             return start
         pos = start
@@ -468,9 +473,7 @@ def conference_name(text: str, *, last: bool = False) -> str | None:
     """The most specific conference name written in ``text`` (``Jefferies 2017 London
     Healthcare Conference``), or None; with ``last``, the last one written."""
     best: str | None = None
-    if not _CONF_WORD_RE.search(text):
-        return None
-    for m in find_names(text):
+    for m in find_names(text):  # (a text without a conference word has no anchor to search)
         name = _LEADING_NOISE.sub("", m.group(0).strip(" ,.-–"))
         name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name
         name = _RELATIVE_LEAD.sub("", name)
