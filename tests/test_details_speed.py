@@ -162,3 +162,23 @@ def test_name_start_is_the_walk_back_word_by_word() -> None:
     for text in texts:
         for anchor in range(len(text) + 1):
             assert _name_start(text, anchor) == _name_start_plain(text, anchor), (text, anchor)
+
+
+def test_remembered_names_and_periods_are_the_functions_own() -> None:
+    """conference_name and fiscal_period remember their answers: asked again, in any order and
+    with other arguments, they answer as the functions do."""
+    from icalfeed.extract.details import conference_name, fiscal_period
+
+    texts = [
+        "", "Q3", "the Jefferies 2017 London Healthcare Conference", "first quarter 2024 results",
+        "Annual General Meeting", "second half", "at the Cowen Summit and the UBS Forum 2024",
+        "fiscal 2025 and Q2 FY26", "\u0130nvestor Day",
+    ]  # fmt: skip
+    rng = random.Random(1127)
+    for _ in range(400):
+        text = rng.choice(texts)
+        last = rng.random() < 0.5
+        assert conference_name(text, last=last) == conference_name.__wrapped__(text, last=last)
+        year = rng.choice([None, 2024, 2025])
+        assert fiscal_period(text, year) == fiscal_period.__wrapped__(text, year)
+        assert fiscal_period(text) == fiscal_period.__wrapped__(text)

@@ -4,6 +4,7 @@ and what it is about: conference names and fiscal periods."""
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -469,6 +470,8 @@ def find_names(text: str) -> list[re.Match[str]]:
     )
 
 
+# events.py asks the same text several times (a headline for each event): pure, so remembered
+@functools.lru_cache(maxsize=64)
 def conference_name(text: str, *, last: bool = False) -> str | None:
     """The most specific conference name written in ``text`` (``Jefferies 2017 London
     Healthcare Conference``), or None; with ``last``, the last one written."""
@@ -511,6 +514,7 @@ _PERIOD = regex.compile(
 )
 
 
+@functools.lru_cache(maxsize=64)  # (as conference_name)
 def fiscal_period(text: str, fallback_year: int | None = None) -> str | None:
     """``Q3 FY2011``, ``Q4 2024``, ``FY2017``, ``H1 2020`` from the first period ``text`` names."""
     for m in _PERIOD.finditer(text):
