@@ -182,3 +182,85 @@ def test_remembered_names_and_periods_are_the_functions_own() -> None:
         year = rng.choice([None, 2024, 2025])
         assert fiscal_period(text, year) == fiscal_period.__wrapped__(text, year)
         assert fiscal_period(text) == fiscal_period.__wrapped__(text)
+
+
+def _plain_urls(region: str) -> tuple[str | None, str | None]:
+    """The webcast and registration links as find_details first chose them: every scoring word
+    looked for in each link's context (the replay block read as find_details reads it)."""
+    from icalfeed.extract import details as dt
+
+    clauses = dt._clauses(region)
+    starts, ends = [c[0] for c in clauses], [c[1] for c in clauses]
+    urls = dt._in_clauses(_URL.finditer(region), starts, ends)
+    replays = [m.start() for m in _REPLAY.finditer(region)]
+    headers = {m.start() for m in _REPLAY_HEADER.finditer(region)}
+    best: tuple[int, int, str] | None = None
+    registration = None
+    replay_block = False
+    for index, (s, e) in enumerate(clauses):
+        line_start = region.rfind("\n", 0, s) + 1
+        line_end = region.find("\n", s)
+        line_end = len(region) if line_end < 0 else line_end
+        if line_start in headers:
+            replay_block = True
+        elif (
+            replay_block
+            and dt._LIVE_LINE.search(region, line_start, line_end)
+            and not any(line_start <= r < line_end for r in replays)
+        ):
+            replay_block = False
+        clause = region[s:e]
+        clause_replay = any(s <= r < e for r in replays)
+        is_replay = clause_replay or (replay_block and not dt._LIVE_WORD.search(clause))
+        for m in urls.get(index, ()):
+            url = m.group(0).rstrip(".,;:")
+            if "@" in region[max(0, m.start() - 1) : m.start()]:
+                continue
+            context = clause
+            if len(clause.strip()) - len(url) < 12:
+                prev_end = line_start - 1
+                prev_start = region.rfind("\n", 0, max(0, prev_end)) + 1
+                context = region[prev_start:prev_end] + " " + clause
+            labelled = dt._URL_LABEL.search(context[: max(0, context.find(url))][-40:])
+            if dt._REGISTER.search(context) and registration is None:
+                registration = url
+            score = 0
+            if labelled:
+                score += 4
+            if dt._WEBCAST_WORD.search(context):
+                score += 3
+            if dt._LIVE.search(context):
+                score += 1
+            if (is_replay or _REPLAY.search(context)) and not dt._SIMULCAST.search(context):
+                score -= 4
+            if dt._URL_NEGATIVE.search(context) and not dt._WEBCAST_WORD.search(context):
+                score -= 3
+            if score >= 3 and (best is None or score > best[0]):
+                best = (score, -s, url)
+    return (best[2] if best else registration), registration
+
+
+def test_links_are_chosen_as_when_every_word_was_looked_for() -> None:
+    """find_details stops scoring a link once the words left can only take points away from
+    a score that could not win; the links it picks are those the full scoring picks."""
+    pieces = [
+        "Webcast:", "URL:", "Event link:", "webcast", "live", "via", "at", "replay", "Replay:",
+        "simultaneous", "register", "Registration:", "learn more", "follow us", "photo",
+        "the call", "and", "https://ir.acme.com/events", "www.acme.com", "acme.co/live",
+        "https://x.io/r?id=1", "http://webcast.example.net/a", "ir@acme.com", ".", ",", ":",
+        "\n", "\n", " ", " ", "Live conference call", "Access the webcast",
+    ]  # fmt: skip
+    links = [p for p in pieces if "." in p and len(p) > 3]
+    rng = random.Random(1128)
+    # a labelled link (4) and one labelled with a live word (5): the second wins by one point
+    regions = ["Slides.\nURL: https://a.com/x\nSee.\nvia URL: https://b.com/y"]
+    for _ in range(1500):
+        lines = []
+        for _ in range(rng.randint(1, 6)):  # lines of a few words and a link, to compete
+            words = [rng.choice(pieces) for _ in range(rng.randint(0, 6))]
+            words.insert(rng.randint(0, len(words)), rng.choice(links))
+            lines.append(" ".join(words))
+        regions.append(rng.choice(["\n", ". ", "\n\n"]).join(lines))
+    for region in regions:
+        details = find_details(region, [], 0, None)
+        assert (details.webcast_url, details.registration_url) == _plain_urls(region), region

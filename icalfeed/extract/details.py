@@ -339,18 +339,17 @@ def find_details(
                 prev_start = region.rfind("\n", 0, max(0, prev_end)) + 1
                 context = region[prev_start:prev_end] + " " + clause
             labelled = _URL_LABEL.search(context[: max(0, context.find(url))][-40:])
-            if _REGISTER.search(context) and registration is None:
+            if registration is None and _REGISTER.search(context):
                 registration = url
-            score = 0
-            if labelled:
-                score += 4
-            if _WEBCAST_WORD.search(context):
-                score += 3
-            if _LIVE.search(context):
-                score += 1
+            webcast = _WEBCAST_WORD.search(context) is not None
+            score = (4 if labelled else 0) + (3 if webcast else 0) + 1  # 1: the most _LIVE adds
+            if score < 3 or (best_url is not None and score <= best_url[0]):
+                continue  # the other words can only take points away: no search for them
+            if not _LIVE.search(context):
+                score -= 1
             if (is_replay or _REPLAY.search(context)) and not _SIMULCAST.search(context):
                 score -= 4
-            if _URL_NEGATIVE.search(context) and not _WEBCAST_WORD.search(context):
+            if not webcast and _URL_NEGATIVE.search(context):
                 score -= 3
             if score >= 3 and (best_url is None or score > best_url[0]):
                 best_url = (score, -s, url)
