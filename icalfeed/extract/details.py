@@ -4,6 +4,7 @@ and what it is about: conference names and fiscal periods."""
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -62,19 +63,45 @@ _URL = regex.compile(
     r"(?:/[^\s<>\"“”')\]]{1,400})?(?![\w@]))",
     re.I,
 )
-# Every match of _URL holds one of these, at most _URL_ANCHOR_REACH characters from its start
-# ("://" 5 in, "www." at it, the dot before the top-level domain after at most 3 labels of 63).
-_URL_ANCHOR = regex.compile(r"://|www\.|\.(?:com|net|org|io|co|ir)\b", re.I)
+# Every match of _URL holds one of these anchors, at most _URL_ANCHOR_REACH characters from its
+# start: "://" 4 or 5 in, the dot of "www." 3 in, or the dot before the top-level domain after at
+# most 3 labels of 63. Two searches with a literal first character, which re finds several times
+# quicker than a character of a set such as [.:wW].
+_URL_SCHEME = re.compile("://")
+_URL_DOT = regex.compile(r"\.(?:(?:com|net|org|io|co|ir)\b|(?<=www\.))", re.I)
 _URL_ANCHOR_REACH = 3 * 64
-_URL_LONGEST = 5 + 64 * 5 + 400 + 20  # the longest match _URL can make, with room to spare
+# What _URL's lookbehind refuses before a "www." or a bare domain; read backwards from an anchor.
+_URL_RUN = re.compile(r"[@\w./-]*")
 
 
 def find_urls(text: str) -> list[re.Match[str]]:
-    """``list(_URL.finditer(text))``, searching only near the anchors every URL holds (the
-    regex alone tries its bare-domain branch at every word of the text)."""
-    return regex.finditer_near(
-        _URL, _URL_ANCHOR, text, reach=_URL_ANCHOR_REACH, longest=_URL_LONGEST
-    )
+    """``list(_URL.finditer(text))``, trying the regex only where a URL can start (the regex
+    alone tries its bare-domain branch at every word of the text).
+
+    A URL starts 4 or 5 characters before its "://", or (a "www." or a bare domain, both
+    behind a lookbehind for ``[@\\w./-]``) where the run of such characters that holds its
+    first anchor begins: every character from its start to that anchor is a letter, digit,
+    "-" or ".". No anchor match can span such a start (an anchor's inner characters are all
+    in the run's set but the ":" of "://"), so the first anchor at or after a URL's start
+    names it: trying each anchor's starts in turn, from the end of the last URL, finds the
+    URLs finditer finds (tests compare the two).
+    """
+    found: list[re.Match[str]] = []
+    pos = 0  # end of the last URL: the next starts here or later
+    anchors = [m.start() for m in _URL_SCHEME.finditer(text)]
+    anchors += [m.start() for m in _URL_DOT.finditer(text)]
+    for a in sorted(anchors):
+        if a < pos:
+            continue
+        starts = {a - 5, a - 4} if text[a] == ":" else set()
+        run = _URL_RUN.match(text[max(0, a - _URL_ANCHOR_REACH - 1) : a][::-1])
+        if run is not None and run.end() <= _URL_ANCHOR_REACH:
+            starts.add(a - run.end())
+        for start in sorted(starts):
+            if start >= pos and (m := _URL.match(text, start)) is not None:
+                found.append(m)
+                pos = m.end()
+    return found
 
 
 _LIVE = regex.compile(
@@ -178,15 +205,17 @@ _LIVE_LINE = regex.compile(r"(?i)\b(?:live|conference call|participate)\b")
 _LIVE_WORD = regex.compile(r"(?i)\blive\b")
 
 
-class _Hits:
-    """Where one pattern matches in a region, for "is there a match in [start, end)?"."""
+# A replay word is at most 11 characters ("rebroadcast") and ends at a word boundary, so a
+# search that stops this far past a clause sees every word starting in it as a full search does.
+_REPLAY_LONGEST = 16
 
-    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
-        self.starts = [m.start() for m in pattern.finditer(text)]
 
-    def any(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, start)
-        return i < len(self.starts) and self.starts[i] < end
+def _replay_in(region: str, start: int, end: int) -> bool:
+    """Whether a match of ``_REPLAY`` starts in ``[start, end)`` of ``region`` (as one of the
+    matches of ``_REPLAY.finditer(region)``: the words cannot overlap, so finditer finds every
+    position the pattern matches at)."""
+    m = _REPLAY.search(region, start, min(len(region), end + _REPLAY_LONGEST))
+    return m is not None and m.start() < end
 
 
 def _by_clause(
@@ -205,6 +234,12 @@ def _in_clauses(
         if i >= 0 and m.end() <= ends[i]:
             found.setdefault(i, []).append(m)
     return found
+
+
+def _starts_in(starts: list[int], start: int, end: int) -> bool:
+    """Whether one of the sorted ``starts`` lies in ``[start, end)``."""
+    i = bisect.bisect_left(starts, start)
+    return i < len(starts) and starts[i] < end
 
 
 def find_details(
@@ -234,22 +269,32 @@ def find_details(
     phones = _by_clause(_PHONE, region, starts, ends)
     codes = _by_clause(_PASSCODE, region, starts, ends)
     urls = _in_clauses(find_urls(region), starts, ends)
-    replay = _Hits(_REPLAY, region)
-    headers = {m.start() for m in _REPLAY_HEADER.finditer(region)}
+    # where the dates that can end the replay window start: a clause without numbers or links
+    # and without one of these has nothing to give (no need to look for a replay word in it)
+    dated = sorted(d.start - region_offset for d in dates if not d.relative)
+    header_line, header = -1, False
     for index, (s, e) in enumerate(clauses):
         line_start = region.rfind("\n", 0, s) + 1
         line_end = region.find("\n", s)
         line_end = len(region) if line_end < 0 else line_end
-        clause_replay = replay.any(s, e)
-        if line_start in headers:
+        if line_start != header_line:
+            # a heading matches only at a line start, within its line: tried at the lines
+            # clauses start on, the same as the line starts where finditer over the region
+            # would find it (a scan of the region tests every space against the pattern)
+            header_line, header = line_start, _REPLAY_HEADER.match(region, line_start) is not None
+        if header:
             replay_block = True
         elif (
             replay_block
             and _LIVE_LINE.search(region, line_start, line_end)
-            and not replay.any(line_start, line_end)
+            and not _replay_in(region, line_start, line_end)
         ):
             replay_block = False
-        if index not in phones and index not in codes and index not in urls and not clause_replay:
+        hits = index in phones or index in codes or index in urls
+        if not hits and (replay_until is not None or not _starts_in(dated, s, e)):
+            continue
+        clause_replay = _replay_in(region, s, e)
+        if not hits and not clause_replay:
             continue
         clause = region[s:e]
         is_replay = clause_replay or (replay_block and not _LIVE_WORD.search(clause))
@@ -294,18 +339,17 @@ def find_details(
                 prev_start = region.rfind("\n", 0, max(0, prev_end)) + 1
                 context = region[prev_start:prev_end] + " " + clause
             labelled = _URL_LABEL.search(context[: max(0, context.find(url))][-40:])
-            if _REGISTER.search(context) and registration is None:
+            if registration is None and _REGISTER.search(context):
                 registration = url
-            score = 0
-            if labelled:
-                score += 4
-            if _WEBCAST_WORD.search(context):
-                score += 3
-            if _LIVE.search(context):
-                score += 1
+            webcast = _WEBCAST_WORD.search(context) is not None
+            score = (4 if labelled else 0) + (3 if webcast else 0) + 1  # 1: the most _LIVE adds
+            if score < 3 or (best_url is not None and score <= best_url[0]):
+                continue  # the other words can only take points away: no search for them
+            if not _LIVE.search(context):
+                score -= 1
             if (is_replay or _REPLAY.search(context)) and not _SIMULCAST.search(context):
                 score -= 4
-            if _URL_NEGATIVE.search(context) and not _WEBCAST_WORD.search(context):
+            if not webcast and _URL_NEGATIVE.search(context):
                 score -= 3
             if score >= 3 and (best_url is None or score > best_url[0]):
                 best_url = (score, -s, url)
@@ -361,20 +405,25 @@ _NAME_PART_RE = regex.compile(_NAME_PART)
 _NAME_WORDS = 16  # "The", 10 parts, 1, 4 parts: the most words a name has before its last word
 
 
+_WORD_LONGEST = 64  # how far back a word is read: longer than any name part (42)
+_WORD_RUN = re.compile(rf"\S{{0,{_WORD_LONGEST}}}")
+
+
 def _name_start(text: str, anchor: int) -> int:
     """The earliest a conference name holding the word at ``anchor`` can start: back over the
     words before it that are name parts, each followed by one whitespace character, at most
     ``_NAME_WORDS`` of them; a word that is not a whole name part is where the search starts
     (a name can begin inside it). A name's words are all whole name parts but its first."""
+    # the words are read in the text before the anchor reversed, where a word's length is a
+    # run of non-space characters from the space after it (re's \s is str.isspace)
+    back = text[max(0, anchor - _NAME_WORDS * (_WORD_LONGEST + 2)) : anchor][::-1]
     pos = anchor
     for _ in range(_NAME_WORDS):
         if pos < 2 or not text[pos - 1].isspace() or text[pos - 2].isspace():
             return pos
         end = pos - 1
-        start = end - 1
-        floor = max(0, end - 64)  # a name part has at most 42 characters
-        while start > floor and not text[start - 1].isspace():
-            start -= 1
+        run = _WORD_RUN.match(back, anchor - end)
+        start = end - (run.end() - (anchor - end) if run is not None else 0)
         if not _NAME_PART_RE.fullmatch(text, start, end):
             return start
         pos = start
@@ -420,13 +469,13 @@ def find_names(text: str) -> list[re.Match[str]]:
     )
 
 
+# events.py asks the same text several times (a headline for each event): pure, so remembered
+@functools.lru_cache(maxsize=64)
 def conference_name(text: str, *, last: bool = False) -> str | None:
     """The most specific conference name written in ``text`` (``Jefferies 2017 London
     Healthcare Conference``), or None; with ``last``, the last one written."""
     best: str | None = None
-    if not _CONF_WORD_RE.search(text):
-        return None
-    for m in find_names(text):
+    for m in find_names(text):  # (a text without a conference word has no anchor to search)
         name = _LEADING_NOISE.sub("", m.group(0).strip(" ,.-–"))
         name = _WEAK_LEAD.sub("", name) if not name.startswith("The ") else name
         name = _RELATIVE_LEAD.sub("", name)
@@ -464,6 +513,7 @@ _PERIOD = regex.compile(
 )
 
 
+@functools.lru_cache(maxsize=64)  # (as conference_name)
 def fiscal_period(text: str, fallback_year: int | None = None) -> str | None:
     """``Q3 FY2011``, ``Q4 2024``, ``FY2017``, ``H1 2020`` from the first period ``text`` names."""
     for m in _PERIOD.finditer(text):
