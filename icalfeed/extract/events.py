@@ -233,7 +233,6 @@ def _zone_for(
     flags: set[Flag] = set()
     warnings: list[str] = []
     cs, ce = seg.clause(group[0].start)
-    venue = place_zone(_EXCHANGE_PLACE.sub(" ", text[cs:ce]))
     local_word = False
     zoned = []
     for member in group:
@@ -247,9 +246,10 @@ def _zone_for(
             zoned.append((member, tzid))
     if zoned:
         first, tzid = zoned[0]
-        here = venue or ctx.dateline_zone
-        if here and here != tzid and len(first.zone or "") <= 5 and _same(here, tzid, day):
-            tzid = here
+        if len(first.zone or "") <= 5:  # (the venue is looked up only when it can matter)
+            here = _venue(text[cs:ce]) or ctx.dateline_zone
+            if here and here != tzid and _same(here, tzid, day):
+                tzid = here
         if len(zoned) > 1:
             base = _utc(day, first, tzid)
             for other, other_tz in zoned[1:]:
@@ -272,6 +272,7 @@ def _zone_for(
                 tzid = resolve_zone(other.zone, ctx)
                 if tzid:
                     return tzid, flags, warnings
+    venue = _venue(text[cs:ce])
     if venue:
         return venue, {Flag.ZONE_ASSUMED}, [f"no zone written; {venue} from the venue"]
     if ctx.dateline_zone:
@@ -287,6 +288,11 @@ _EXCHANGE_PLACE = regex.compile(
     r"\b(?:Euronext|Nasdaq|NASDAQ|OMX|Stock\s+Exchange|Börse|Boerse)\s+[A-Z][a-z]{1,30}|"
     r"[A-Z][a-z]{1,30}\s+(?:Stock\s+Exchange|Börse)"
 )
+
+
+def _venue(clause: str) -> str | None:
+    """The zone of the place a clause names, but for an exchange's city ("Nasdaq Helsinki")."""
+    return place_zone(_EXCHANGE_PLACE.sub(" ", clause))
 
 
 def _same(a: str, b: str, day: date) -> bool:
@@ -417,13 +423,16 @@ def _timed_drafts(
         ps, pe = seg.paragraph(t.start)
         # the words around the time: its paragraph, at most a few hundred characters either side
         wide = text[max(ps - 200, cs - 400, 0) : min(max(pe, ce), ce + 400)]
-        if not any(EVENT_WORDS.search(x) for x in (near, wide, headline)):
+        if not (
+            EVENT_WORDS.search(near) or EVENT_WORDS.search(wide) or EVENT_WORDS.search(headline)
+        ):
             continue
         ls0 = seg.lines[max(0, seg.line_index(t.start) - 2)][0]
         kind = classify(near, wide, headline, lines=text[ls0:ce], intro=text[: min(ps, 1500)])
         if kind is None:
             continue
-        if _PAST.search(text[cs : t.start]) and published is not None and day <= published:
+        # (a date before publication was dropped above: only the publication day is left)
+        if published is not None and day <= published and _PAST.search(text[cs : t.start]):
             continue
         zone, zflags, zwarns = _zone_for(text, seg, group, times, ctx, all_zone, day)
         wall = dtime(t.hour, t.minute)

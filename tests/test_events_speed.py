@@ -1,0 +1,153 @@
+"""Shortcuts in event assembly (events.py, kinds.py) give what the plain way gives.
+
+Each shortcut skips work whose answer is known or cannot matter: a search of a text that has
+none of the words a match needs, a lookup asked before the test that makes it useless. The
+plain way is kept here as it was written before the shortcut, and each test runs both over many
+generated inputs (edge cases included) and compares.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from icalfeed.extract import events
+from icalfeed.extract.mentions import TimeMention, find_times
+from icalfeed.extract.segments import Segments
+from icalfeed.timezones import ZoneContext, place_zone, resolve_zone
+
+_MANY = settings(max_examples=400, deadline=None)
+
+
+def _texts(fragments: list[str], most: int = 8) -> st.SearchStrategy[str]:
+    """Texts made of fragments joined by a space, a newline or nothing."""
+    glue = st.sampled_from([" ", " ", "\n", "", ". ", "\n\n"])
+    parts = st.lists(st.tuples(st.sampled_from(fragments), glue), max_size=most)
+    return parts.map(lambda ps: "".join(f + g for f, g in ps))
+
+
+# -------------------------------------------------------------------------------------- zones
+
+_RELEASE_PARTS = [
+    "ACME Corp (NYSE: ACM) will host a conference call",
+    "The Annual General Meeting will be held",
+    "ACME will present at the Nordic Healthcare Conference",
+    "at 4:30 p.m. ET",
+    "at 10:00 CET",
+    "at 10:00 a.m. CEST",
+    "at 9:00 a.m. Eastern Time",
+    "at 14:00 Central European Time",
+    "at 14:00 local time",
+    "at 8:00 a.m.",
+    "at 3:00 p.m. CET / 9:00 a.m. ET",
+    "at 15:00 CET (9:00 a.m. EST)",
+    "at 10:00 IST",
+    "at 9:30 CST",
+    "in Oslo",
+    "in Toronto, Ontario",
+    "in Helsinki",
+    "at Nasdaq Helsinki",
+    "at the London Stock Exchange",
+    "at Euronext Paris",
+    "at the Frankfurter Börse",
+    "in New York",
+    "on Thursday, April 28, 2011",
+    "on May 5, 2011",
+    "May 12",
+    "April 30, 2011",
+    "originally scheduled for April 30, 2011",
+    "instead of the previously announced May 3, 2011",
+    "instead of 11:00 a.m.",
+    "previously scheduled for",
+    "has been postponed to a date to be determined",
+    "is postponed until further notice",
+    "has been cancelled",
+    "All times are Eastern",
+    "All times stated are CET",
+    "the same day",
+    "Date: May 4, 2011",
+    "Time: 10:00 CET",
+    "to discuss its first quarter 2011 results",
+    "A replay will be available",
+]
+_DATELINES = [None, "OSLO, Norway", "TORONTO", "NEW YORK", "Shanghai, China", "Dublin"]
+
+
+def _plain_zone_for(
+    text: str,
+    seg: Segments,
+    group: list[TimeMention],
+    times: list[TimeMention],
+    ctx: ZoneContext,
+    all_times_zone: Callable[[], str | None],
+    day: date,
+) -> tuple[str | None, set[events.Flag], list[str]]:
+    """events._zone_for as it was written before its shortcut (the venue looked up first)."""
+    flags: set[events.Flag] = set()
+    warnings: list[str] = []
+    cs, ce = seg.clause(group[0].start)
+    venue = place_zone(events._EXCHANGE_PLACE.sub(" ", text[cs:ce]))
+    local_word = False
+    zoned = []
+    for member in group:
+        if member.zone is None:
+            continue
+        if member.zone.lower() == "local time":
+            local_word = True
+            continue
+        tzid = resolve_zone(member.zone, ctx)
+        if tzid:
+            zoned.append((member, tzid))
+    if zoned:
+        first, tzid = zoned[0]
+        here = venue or ctx.dateline_zone
+        if here and here != tzid and len(first.zone or "") <= 5 and events._same(here, tzid, day):
+            tzid = here
+        if len(zoned) > 1:
+            base = events._utc(day, first, tzid)
+            for other, other_tz in zoned[1:]:
+                if base is not None and events._utc(day, other, other_tz) != base:
+                    flags.add(events.Flag.ZONE_CONFLICT)
+                    warnings.append(
+                        f"{first.text.strip()} {first.zone} and {other.text.strip()} {other.zone}"
+                        " name different instants; the first was used"
+                    )
+                    break
+        return tzid, flags, warnings
+    if not local_word and (stated := all_times_zone()):
+        return stated, flags, warnings
+    if not local_word:
+        here_pos = group[0].start
+        lo = bisect.bisect_left(times, here_pos - 400, key=lambda o: o.start)
+        hi = bisect.bisect_right(times, here_pos + 400, key=lambda o: o.start)
+        for other in sorted(times[lo:hi], key=lambda o: abs(o.start - here_pos)):
+            if other.zone and other.zone.lower() != "local time":
+                tzid = resolve_zone(other.zone, ctx)
+                if tzid:
+                    return tzid, flags, warnings
+    if venue:
+        return venue, {events.Flag.ZONE_ASSUMED}, [f"no zone written; {venue} from the venue"]
+    if ctx.dateline_zone:
+        return (
+            ctx.dateline_zone,
+            {events.Flag.ZONE_ASSUMED},
+            [f"no zone written; {ctx.dateline_zone} from the dateline"],
+        )
+    return None, {events.Flag.ZONE_UNKNOWN}, ["no zone written and no place to take one from"]
+
+
+@_MANY
+@given(_texts(_RELEASE_PARTS, 12), st.sampled_from(_DATELINES))
+def test_zones_are_the_plain_ones(text: str, dateline: str | None) -> None:
+    seg = Segments(text)
+    times = find_times(text)
+    ctx = ZoneContext.for_release(dateline, text)
+    stated = events._all_times_zone(text, ctx)
+    for group in events._groups(text, times, seg):
+        for day in (date(2011, 4, 28), date(2011, 3, 27), date(2011, 10, 30)):
+            got = events._zone_for(text, seg, group, times, ctx, lambda: stated, day)
+            assert got == _plain_zone_for(text, seg, group, times, ctx, lambda: stated, day)
