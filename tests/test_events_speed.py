@@ -15,9 +15,11 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from icalfeed.extract import events
+from icalfeed.extract import details, events, kinds
+from icalfeed.extract.kinds import CaseBlind
 from icalfeed.extract.mentions import TimeMention, find_times
 from icalfeed.extract.segments import Segments
+from icalfeed.model import EventKind
 from icalfeed.timezones import ZoneContext, place_zone, resolve_zone
 
 _MANY = settings(max_examples=400, deadline=None)
@@ -28,6 +30,119 @@ def _texts(fragments: list[str], most: int = 8) -> st.SearchStrategy[str]:
     glue = st.sampled_from([" ", " ", "\n", "", ". ", "\n\n"])
     parts = st.lists(st.tuples(st.sampled_from(fragments), glue), max_size=most)
     return parts.map(lambda ps: "".join(f + g for f, g in ps))
+
+
+# ---------------------------------------------------------------------------------- classify
+
+
+def _plain_classify(
+    near: str, wide: str, headline: str, *, lines: str = "", intro: str = ""
+) -> EventKind | None:
+    """kinds.classify as it was written before its shortcuts."""
+    if (
+        lines
+        and details.conference_name(lines)
+        and (
+            kinds._CONFERENCE.search(intro)
+            or kinds._CONFERENCE.search(headline)
+            or kinds._CONFERENCE.search(wide)
+        )
+    ) and not kinds._is_earnings_call(near):
+        return EventKind.CONFERENCE_PRESENTATION
+    for text in (near, wide, headline):
+        if not text:
+            continue
+        if kinds._PRESS_CONF.search(text) and not kinds._is_earnings_call(text):
+            return EventKind.OTHER
+        if CaseBlind(text).search(kinds.MEETING_WORDS):
+            return EventKind.SHAREHOLDER_MEETING
+        if kinds._INVESTOR_DAY.search(text):
+            return EventKind.INVESTOR_DAY
+        if (
+            kinds._CALL.search(text)
+            and kinds._EARNINGS.search(text)
+            and (kinds._is_earnings_call(text) or not kinds._CONFERENCE_NAMED.search(text))
+        ):
+            return EventKind.EARNINGS_CALL
+        if kinds._CONFERENCE.search(text):
+            return EventKind.CONFERENCE_PRESENTATION
+        if kinds._WEBCAST.search(text):
+            return EventKind.WEBCAST
+        if kinds._CALL.search(text):
+            if kinds._EARNINGS.search(wide) or kinds._EARNINGS.search(headline):
+                return EventKind.EARNINGS_CALL
+            return EventKind.WEBCAST
+        if kinds._HOSTED.search(text):
+            return EventKind.OTHER
+    return None
+
+
+_KIND_WORDS = [
+    "conference call",
+    "Conference Call",
+    "earnings call",
+    "call",
+    "calls",
+    "webcast",
+    "web cast",
+    "webinar",
+    "briefing",
+    "press conference",
+    "media briefing",
+    "news meet",
+    "Annual General Meeting",
+    "annual meeting",
+    "shareholders' meeting",
+    "AGM",
+    "Investor Day",
+    "capital markets day",
+    "R&D day",
+    "strategy update",
+    "results",
+    "first quarter 2011",
+    "Q3",
+    "earnings",
+    "fiscal",
+    "will present at the",
+    "presentation",
+    "presenting",
+    "fireside chat",
+    "panel",
+    "participate in",
+    "Jefferies 2011 Global Healthcare Conference",
+    "J.P. Morgan Healthcare Conference",
+    "Annual Growth Summit",
+    "Investor Forum",
+    "symposium",
+    "host",
+    "will be held",
+    "event",
+    "session",
+    "live stream",
+    "ACME Corp.",
+    "at 4:30 p.m. ET",
+    "on April 28, 2011",
+    "the",
+    ".",
+]
+
+
+@_MANY
+@given(
+    _texts(_KIND_WORDS, 6),
+    _texts(_KIND_WORDS, 10),
+    _texts(_KIND_WORDS, 5),
+    _texts(_KIND_WORDS, 4),
+    _texts(_KIND_WORDS, 6),
+    st.booleans(),
+)
+def test_classify_is_plain_classify(
+    near: str, more: str, headline: str, lines: str, intro: str, near_in_wide: bool
+) -> None:
+    wide = f"{more} {near} {more}" if near_in_wide else more
+    for args in ((near, wide, headline), (near, near, ""), (near, wide, "")):
+        for kw in ({"lines": lines, "intro": intro}, {"lines": "", "intro": intro}, {}):
+            assert kinds.classify(*args, **kw) == _plain_classify(*args, **kw), (args, kw)
 
 
 # -------------------------------------------------------------------------------------- zones
