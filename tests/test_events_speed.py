@@ -32,6 +32,65 @@ def _texts(fragments: list[str], most: int = 8) -> st.SearchStrategy[str]:
     return parts.map(lambda ps: "".join(f + g for f, g in ps))
 
 
+# ----------------------------------------------------------------------------- fiscal periods
+
+_PERIOD_WORDS = [
+    "first quarter 2011",
+    "Fourth-Quarter of fiscal 2024",
+    "third quarter of the fiscal year 2019",
+    "2nd quarter FY23",
+    "FIRST QUARTER",
+    "Q3 2011",
+    "q4 fy2011",
+    "Q1",
+    "Q2F24",
+    "Q5 2011",
+    "fiscal 2017",
+    "Fiscal Year 2018",
+    "FY2020",
+    "fy 21",
+    "full-year 2024",
+    "Full Year 2023",
+    "annual 2022",
+    "2023 final results",
+    "2022 annual results",
+    "2021 fourth quarter and full year results",
+    "first half 2020",
+    "second half",
+    "Second-Half of 2019",
+    "fiſcal 2017",  # ſ: re.IGNORECASE takes it for s, str.lower() keeps it
+    "FİSCAL 2017",  # İ lower-cases to two characters
+    "fıscal 2017",
+    "Q\u0663 2011",  # an Arabic-Indic digit: not [1-4]
+    "fiscal \u0662\u0660\u0661\u0661",
+    "results",
+    "quarterly",
+    "half-day",
+    "the call",
+    "April 28, 2011",
+    "4:30 p.m. ET",
+    "ACME Corp.",
+    "2011",
+    "11",
+    "year",
+    "quarter",
+    "–",
+    "’s",
+]
+
+
+@_MANY
+@given(_texts(_PERIOD_WORDS))
+def test_fiscal_period_shortcut_is_fiscal_period(text: str) -> None:
+    assert events._fiscal_period(text) == details.fiscal_period(text)
+
+
+def test_fiscal_period_shortcut_on_each_word() -> None:
+    for word in _PERIOD_WORDS:
+        for text in (word, word.upper(), word.lower(), word.title(), f"x {word} y"):
+            assert events._fiscal_period(text) == details.fiscal_period(text), text
+
+
 # ---------------------------------------------------------------------------------- classify
 
 
