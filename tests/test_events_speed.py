@@ -325,3 +325,68 @@ def test_zones_are_the_plain_ones(text: str, dateline: str | None) -> None:
         for day in (date(2011, 4, 28), date(2011, 3, 27), date(2011, 10, 30)):
             got = events._zone_for(text, seg, group, times, ctx, lambda: stated, day)
             assert got == _plain_zone_for(text, seg, group, times, ctx, lambda: stated, day)
+
+
+# -------------------------------------------------------------------------------------- status
+
+
+def _plain_status_of(text: str) -> kinds.Status:
+    """kinds.status_of as it was written before its one-scan test."""
+    if kinds._POSTPONED.search(text):
+        return kinds.Status.POSTPONED
+    if kinds._CANCELLED.search(text) and not kinds._NOT_CANCEL_CONTEXT.search(text):
+        return kinds.Status.CANCELLED
+    return kinds.Status.CONFIRMED
+
+
+_STATUS_PARTS = [
+    "postponed",
+    "Postponement",
+    "POSTPONE",
+    "poſtponed",  # ſ: re.IGNORECASE takes it for s
+    "adjourned",
+    "deferred",
+    "deferral",
+    "to a later date to be determined",
+    "to a date to be announced",
+    "to a\nlater date to be confirmed",
+    "delayed until",
+    "delays the",
+    "delay its",
+    "delayed",
+    "will not be held as scheduled",
+    "will not take place as scheduled",
+    "will not be held",
+    "cancelled",
+    "Canceled",
+    "CANCELLATION",
+    "cancelling",
+    "cancel",
+    "cancels the notice",
+    "cancelled the previous notice",
+    "cancelled invitation",
+    "called off",
+    "will not host",
+    "will not hold",
+    "replaces and cancels",
+    "cancellation of the shares",
+    "cancellation of treasury",
+    "İ",
+    "the call",
+    "is scheduled",
+    "the date",
+    "x",
+    "4:30 p.m. ET",
+]
+
+
+@_MANY
+@given(_texts(_STATUS_PARTS, 6))
+def test_status_of_is_plain_status_of(text: str) -> None:
+    assert kinds.status_of(text) == _plain_status_of(text)
+
+
+def test_status_of_on_each_part() -> None:
+    for part in _STATUS_PARTS:
+        for text in (part, part.upper(), f"The AGM {part}.", f"{part}d the"):
+            assert kinds.status_of(text) == _plain_status_of(text), text
