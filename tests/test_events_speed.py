@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -390,3 +390,44 @@ def test_status_of_on_each_part() -> None:
     for part in _STATUS_PARTS:
         for text in (part, part.upper(), f"The AGM {part}.", f"{part}d the"):
             assert kinds.status_of(text) == _plain_status_of(text), text
+
+
+# ------------------------------------------------------------------------------------- dedupe
+
+
+def _plain_dedupe(drafts: list[events._Draft]) -> list[events._Draft]:
+    """events._dedupe as it was written before its shortcut for a single draft."""
+    zoned = {(d.day, d.wall) for d in drafts if d.tzid is not None}
+    drafts = [d for d in drafts if d.tzid is not None or (d.day, d.wall) not in zoned]
+    best: dict[tuple[str, date], events._Draft] = {}
+    order: list[tuple[str, date]] = []
+    for draft in drafts:
+        key = draft.instant()
+        if key not in best:
+            best[key] = draft
+            order.append(key)
+        elif draft.confidence > best[key].confidence:
+            best[key] = draft
+    return sorted((best[k] for k in order), key=lambda d: d.anchor)
+
+
+def test_dedupe_of_one_draft_is_the_plain_one() -> None:
+    day = date(2011, 3, 13)  # the spring-forward day in New York: 2:30 does not exist
+    for wall, tzid in (
+        (time(16, 30), "America/New_York"),
+        (time(2, 30), "America/New_York"),
+        (time(9), None),
+        (None, None),
+        (None, "Europe/Oslo"),
+    ):
+        draft = events._Draft(
+            anchor=7,
+            clause=(0, 20),
+            kind=EventKind.WEBCAST,
+            day=day,
+            wall=wall,
+            end_wall=None,
+            tzid=tzid,
+        )
+        assert [id(d) for d in events._dedupe([draft])] == [id(d) for d in _plain_dedupe([draft])]
+    assert events._dedupe([]) == _plain_dedupe([]) == []

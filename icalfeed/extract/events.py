@@ -574,6 +574,8 @@ def _all_day_drafts(
 
 
 def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
+    if len(drafts) <= 1:
+        return drafts  # nothing to merge (most releases): one draft is in order as it is
     zoned = {(d.day, d.wall) for d in drafts if d.tzid is not None}
     drafts = [d for d in drafts if d.tzid is not None or (d.day, d.wall) not in zoned]
     best: dict[tuple[str, date], _Draft] = {}
