@@ -233,7 +233,6 @@ def _zone_for(
     flags: set[Flag] = set()
     warnings: list[str] = []
     cs, ce = seg.clause(group[0].start)
-    venue = place_zone(_EXCHANGE_PLACE.sub(" ", text[cs:ce]))
     local_word = False
     zoned = []
     for member in group:
@@ -247,9 +246,10 @@ def _zone_for(
             zoned.append((member, tzid))
     if zoned:
         first, tzid = zoned[0]
-        here = venue or ctx.dateline_zone
-        if here and here != tzid and len(first.zone or "") <= 5 and _same(here, tzid, day):
-            tzid = here
+        if len(first.zone or "") <= 5:  # (the venue is looked up only when it can matter)
+            here = _venue(text[cs:ce]) or ctx.dateline_zone
+            if here and here != tzid and _same(here, tzid, day):
+                tzid = here
         if len(zoned) > 1:
             base = _utc(day, first, tzid)
             for other, other_tz in zoned[1:]:
@@ -272,6 +272,7 @@ def _zone_for(
                 tzid = resolve_zone(other.zone, ctx)
                 if tzid:
                     return tzid, flags, warnings
+    venue = _venue(text[cs:ce])
     if venue:
         return venue, {Flag.ZONE_ASSUMED}, [f"no zone written; {venue} from the venue"]
     if ctx.dateline_zone:
@@ -287,6 +288,11 @@ _EXCHANGE_PLACE = regex.compile(
     r"\b(?:Euronext|Nasdaq|NASDAQ|OMX|Stock\s+Exchange|Börse|Boerse)\s+[A-Z][a-z]{1,30}|"
     r"[A-Z][a-z]{1,30}\s+(?:Stock\s+Exchange|Börse)"
 )
+
+
+def _venue(clause: str) -> str | None:
+    """The zone of the place a clause names, but for an exchange's city ("Nasdaq Helsinki")."""
+    return place_zone(_EXCHANGE_PLACE.sub(" ", clause))
 
 
 def _same(a: str, b: str, day: date) -> bool:
@@ -417,13 +423,16 @@ def _timed_drafts(
         ps, pe = seg.paragraph(t.start)
         # the words around the time: its paragraph, at most a few hundred characters either side
         wide = text[max(ps - 200, cs - 400, 0) : min(max(pe, ce), ce + 400)]
-        if not any(EVENT_WORDS.search(x) for x in (near, wide, headline)):
+        if not (
+            EVENT_WORDS.search(near) or EVENT_WORDS.search(wide) or EVENT_WORDS.search(headline)
+        ):
             continue
         ls0 = seg.lines[max(0, seg.line_index(t.start) - 2)][0]
         kind = classify(near, wide, headline, lines=text[ls0:ce], intro=text[: min(ps, 1500)])
         if kind is None:
             continue
-        if _PAST.search(text[cs : t.start]) and published is not None and day <= published:
+        # (a date before publication was dropped above: only the publication day is left)
+        if published is not None and day <= published and _PAST.search(text[cs : t.start]):
             continue
         zone, zflags, zwarns = _zone_for(text, seg, group, times, ctx, all_zone, day)
         wall = dtime(t.hour, t.minute)
@@ -565,6 +574,8 @@ def _all_day_drafts(
 
 
 def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
+    if len(drafts) <= 1:
+        return drafts  # nothing to merge (most releases): one draft is in order as it is
     zoned = {(d.day, d.wall) for d in drafts if d.tzid is not None}
     drafts = [d for d in drafts if d.tzid is not None or (d.day, d.wall) not in zoned]
     best: dict[tuple[str, date], _Draft] = {}
@@ -602,8 +613,8 @@ def _titles(
     """Title, identity, conference name and fiscal period of one event."""
     who = short_name(issuer)
     year = draft.day.year
-    period = dt.fiscal_period(draft.context) or dt.fiscal_period(region[:1500])
-    period = period or dt.fiscal_period(headline)
+    period = _fiscal_period(draft.context) or _fiscal_period(region[:1500])
+    period = period or _fiscal_period(headline)
     conference = None
     if draft.kind is EventKind.CONFERENCE_PRESENTATION:
         local = dt.conference_name(draft.context)
@@ -648,6 +659,36 @@ def _titles(
         identity = f"{word} {period or f'{draft.day:%Y-%m-%d}'}"
     title = " ".join(title.split()) or "Investor event"
     return title, identity, conference, period
+
+
+def _fiscal_period(text: str) -> str | None:
+    """``dt.fiscal_period(text)``, ruled out first when the text has none of the words a period
+    is written with (tests compare the two).
+
+    Every period fiscal_period returns holds one of them, case aside: a quarter ("first
+    quarter 2011", "Q3 FY2011"), "fiscal", "FY", "full-year", "annual", "final" ("2023 final
+    results") or "half". Its pattern tries a long alternation at nearly every word (s, t, f, a,
+    digits...), the costliest scan per character in the parser; about half the event clauses
+    and a third of the regions of the bench corpus have none of the words, and lower-casing
+    and a few finds cost a small part of that scan. (When lower-casing would not match as
+    re.IGNORECASE does, the text goes to the scan.)
+    """
+    low = regex.lower_case(text)
+    if low is not None and not (
+        "quarter" in low
+        or "fiscal" in low
+        or "full" in low
+        or "annual" in low
+        or "fy" in low
+        or "half" in low
+        or "final" in low
+        or "q1" in low
+        or "q2" in low
+        or "q3" in low
+        or "q4" in low
+    ):
+        return None
+    return dt.fiscal_period(text)
 
 
 _WORD3 = regex.compile(r"[A-Za-z0-9]{3,}")

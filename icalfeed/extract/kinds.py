@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from icalfeed import regex
+from icalfeed.extract.details import conference_name
 from icalfeed.model import EventKind, Status
 from icalfeed.regex import CaseBlind
 
@@ -145,39 +146,61 @@ def classify(
     the time's line and the two above it (a conference name heading a list item), ``intro``
     the release's opening.
     """
-    from icalfeed.extract.details import conference_name
-
-    if (
-        lines
-        and conference_name(lines)
-        and (_CONFERENCE.search(intro) or _CONFERENCE.search(headline) or _CONFERENCE.search(wide))
-    ) and not _is_earnings_call(near):
-        return EventKind.CONFERENCE_PRESENTATION
+    # the cheap test first: a call about results (most events) needs no conference name
+    results_call: bool | None = None  # whether ``near`` is a call about results, once asked
+    if lines:
+        results_call = _is_earnings_call(near)
+        if (
+            not results_call
+            and conference_name(lines)
+            and (
+                _CONFERENCE.search(intro)
+                or _CONFERENCE.search(headline)
+                or _CONFERENCE.search(wide)
+            )
+        ):
+            return EventKind.CONFERENCE_PRESENTATION
     for text in (near, wide, headline):
-        if not text:
-            continue
+        if text:
+            kind = _kind_in(text, wide, headline, results_call if text is near else None)
+            if kind is not None:
+                return kind
+    return None
+
+
+def _kind_in(text: str, wide: str, headline: str, results_call: bool | None) -> EventKind | None:
+    """classify's rules for one of its texts; ``results_call`` is ``_is_earnings_call(text)``
+    when already known (then the searches it answers are not made again)."""
+    if results_call is None:
         if _PRESS_CONF.search(text) and not _is_earnings_call(text):
             return EventKind.OTHER
-        if CaseBlind(text).search(MEETING_WORDS):
-            return EventKind.SHAREHOLDER_MEETING
-        if _INVESTOR_DAY.search(text):
-            return EventKind.INVESTOR_DAY
-        if (
-            _CALL.search(text)
-            and _EARNINGS.search(text)
-            and (_is_earnings_call(text) or not _CONFERENCE_NAMED.search(text))
-        ):
+    elif not results_call and _PRESS_CONF.search(text):
+        return EventKind.OTHER
+    if CaseBlind(text).search(MEETING_WORDS):
+        return EventKind.SHAREHOLDER_MEETING
+    if _INVESTOR_DAY.search(text):
+        return EventKind.INVESTOR_DAY
+    if results_call:
+        # "conference call" or "earnings call" is a call word, and the results words are there
+        return EventKind.EARNINGS_CALL
+    call = _CALL.search(text)  # (asked once: the rule for a call of no known kind needs it too)
+    if (
+        call
+        and _EARNINGS.search(text)
+        # with the results words found, _is_earnings_call(text) is this search
+        and (_CONFERENCE_CALL.search(text) or not _CONFERENCE_NAMED.search(text))
+    ):
+        return EventKind.EARNINGS_CALL
+    if _CONFERENCE.search(text):
+        return EventKind.CONFERENCE_PRESENTATION
+    if _WEBCAST.search(text):
+        return EventKind.WEBCAST
+    if call:
+        if _EARNINGS.search(wide) or _EARNINGS.search(headline):
             return EventKind.EARNINGS_CALL
-        if _CONFERENCE.search(text):
-            return EventKind.CONFERENCE_PRESENTATION
-        if _WEBCAST.search(text):
-            return EventKind.WEBCAST
-        if _CALL.search(text):
-            if _EARNINGS.search(wide) or _EARNINGS.search(headline):
-                return EventKind.EARNINGS_CALL
-            return EventKind.WEBCAST
-        if _HOSTED.search(text):
-            return EventKind.OTHER
+        return EventKind.WEBCAST
+    if _HOSTED.search(text):
+        return EventKind.OTHER
     return None
 
 
@@ -212,8 +235,21 @@ _NOT_CANCEL_CONTEXT = regex.compile(
 )
 
 
+# Every match of _POSTPONED or _CANCELLED is a match of this (the same words, the same word
+# boundaries, no look-ahead): one scan tells the usual text, which says neither, from the rest.
+_STATUS_WORDS = regex.compile(
+    r"\b(?:postpon\w*|adjourn\w*|deferred|to\s+a\s+(?:later\s+)?date\s+to\s+be\s+"
+    r"(?:determined|announced)|delay(?:ed|s)?\s+(?:the|its|until)|"
+    r"will\s+not\s+(?:be\s+held|take\s+place)\s+as\s+scheduled|"
+    r"cancel(?:s|led|ed|ling|lation)?|called\s+off|will\s+not\s+(?:host|hold))\b",
+    re.I,
+)
+
+
 def status_of(text: str) -> Status:
     """Postponed or cancelled when the sentence about the event says so."""
+    if not _STATUS_WORDS.search(text):
+        return Status.CONFIRMED
     if _POSTPONED.search(text):
         return Status.POSTPONED
     if _CANCELLED.search(text) and not _NOT_CANCEL_CONTEXT.search(text):
