@@ -6,6 +6,7 @@
 #
 #   bench/instructions.sh          needs valgrind (apt-get install valgrind)
 set -euo pipefail
+export PYTHONHASHSEED=0  # str hashing is randomised per process: 1-3 M of noise without a fixed seed
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "instructions.sh: install valgrind" >&2; exit 1; }
 count() {
