@@ -800,9 +800,11 @@ def _clauses_in(seg: Segments, start: int, end: int) -> list[tuple[int, int]]:
     lo = max(0, bisect.bisect_right(seg.clause_starts, start) - 1)
     hi = bisect.bisect_left(seg.clause_starts, end)
     spans = []
+    text = seg.text
     for s, e in seg.clauses[lo:hi]:
         s, e = max(s, start), min(e, end)
-        if s < e and seg.text[s:e].strip():
+        # not blank: most clauses show it by their first character, without a copy
+        if s < e and (not text[s].isspace() or text[s:e].strip()):
             spans.append((s - start, e - start))
     return spans
 
