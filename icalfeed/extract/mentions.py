@@ -155,16 +155,13 @@ def find_dates(text: str, check: Callable[[], None] | None = None) -> list[DateM
         end_day = int(end) if end else None
         if end_day is not None and not day < end_day <= 31:
             end_day = None
+        # (start, end, month, day, year, weekday, end_day, relative, text) by position: a
+        # frozen dataclass takes keywords a fifth slower, 1.7 M instructions a bench round
+        year_number = int(year) if year else None
+        weekday = _weekday(g["wd"])
         found.append(
             DateMention(
-                start=m.start(),
-                end=m.end(),
-                month=month,
-                day=day,
-                year=int(year) if year else None,
-                weekday=_weekday(g["wd"]),
-                end_day=end_day,
-                text=m.group(0),
+                m.start(), m.end(), month, day, year_number, weekday, end_day, None, m.group(0)
             )
         )
     for m in _RELATIVE_RE.finditer(text):
