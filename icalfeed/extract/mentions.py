@@ -34,20 +34,36 @@ _WEEKDAY = (
     r"Sat(?:urday)?|Sun(?:day)?|MONDAY|TUESDAY|WEDNESDAY|THURSDAY|FRIDAY|SATURDAY|SUNDAY)"
 )
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-_ORD = r"(?:st|nd|rd|th)?"
+_MONTH_ABBREVIATIONS = (
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+)  # fmt: skip
+# Optional parts of the date and time patterns are written (?:X|), not (?:X)?: the same matches
+# (a greedy ? tries X and then nothing, as the alternation does), but re runs a ? over more than
+# one character as a repeat, which allocates a context and copies the position of every group
+# at each try (the date pattern has 21), where an alternation only jumps.
+_ORD = r"(?:st|nd|rd|th|)"
 _YEAR = r"(?:19|20)\d\d"
+# Where a date can start, tested before re tries the pattern's five forms (which cost several
+# times more at each of the many places no date starts: "2011 ", "The"): a month or a weekday
+# opens with its first three letters (title or upper case; tests/test_mentions_speed.py checks
+# every name the patterns accept); the digit forms open with an ASCII digit (a date that opens
+# with a digit of another script is not taken) and go on after one or two digits with a space,
+# an ordinal, a dash, "to", "and", "&", "." or "/", or are an ISO date (a year and "-").
+_DATE_START = (
+    r"(?=[0-9]\d?[\s.\-–—&/stnra]|[0-9]\d{3}-|(?:"
+    + "|".join(w.title() + "|" + w.upper() for w in (*_MONTH_ABBREVIATIONS, *_WEEKDAYS))
+    + "))"
+)
 
 _DATE_RE = regex.compile(
-    # a date starts a word with a digit, a month's or a weekday's initial: a cheap first test
-    r"\b(?=[0-9JFMASONDTWjfmasondtw])"
-    rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s{{1,3}}(?:the\s)?)?(?:"
+    r"\b" + _DATE_START + rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s{{1,3}}(?:the\s|)|)(?:"
     # April 28, 2011 / Apr. 28 / April 28-29, 2011 / April 28th
     rf"(?P<m1>{_MONTH}|{_MONTH_CAPS})\.?\s{{1,3}}(?P<d1>\d{{1,2}}){_ORD}"
-    rf"(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e1>\d{{1,2}}){_ORD})?(?!\d|:\d|\.\d)"
-    rf"(?:,?\s{{1,3}}(?P<y1>{_YEAR})(?!\d))?"
+    rf"(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e1>\d{{1,2}}){_ORD}|)(?!\d|:\d|\.\d)"
+    rf"(?:,?\s{{1,3}}(?P<y1>{_YEAR})(?!\d)|)"
     # 28 April 2011 / 28th of April / 28-29 April 2011
-    rf"|(?P<d2>\d{{1,2}}){_ORD}(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e2>\d{{1,2}}){_ORD})?"
-    rf"\s{{1,3}}(?:of\s)?(?P<m2>{_MONTH}|{_MONTH_CAPS})\b\.?(?:,?\s{{1,3}}(?P<y2>{_YEAR})(?!\d))?"
+    rf"|(?P<d2>\d{{1,2}}){_ORD}(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e2>\d{{1,2}}){_ORD}|)"
+    rf"\s{{1,3}}(?:of\s|)(?P<m2>{_MONTH}|{_MONTH_CAPS})\b\.?(?:,?\s{{1,3}}(?P<y2>{_YEAR})(?!\d)|)"
     # 28.04.2011 / 28/04/2011 is ambiguous: only dotted European and ISO forms, and US slashes
     rf"|(?P<d3>\d{{1,2}})\.(?P<m3>\d{{1,2}})\.(?P<y3>{_YEAR})(?!\d)"
     rf"|(?<![\d-])(?P<y4>{_YEAR})-(?P<m4>\d{{2}})-(?P<d4>\d{{2}})(?![\d:])"
@@ -139,16 +155,13 @@ def find_dates(text: str, check: Callable[[], None] | None = None) -> list[DateM
         end_day = int(end) if end else None
         if end_day is not None and not day < end_day <= 31:
             end_day = None
+        # (start, end, month, day, year, weekday, end_day, relative, text) by position: a
+        # frozen dataclass takes keywords a fifth slower, 1.7 M instructions a bench round
+        year_number = int(year) if year else None
+        weekday = _weekday(g["wd"])
         found.append(
             DateMention(
-                start=m.start(),
-                end=m.end(),
-                month=month,
-                day=day,
-                year=int(year) if year else None,
-                weekday=_weekday(g["wd"]),
-                end_day=end_day,
-                text=m.group(0),
+                m.start(), m.end(), month, day, year_number, weekday, end_day, None, m.group(0)
             )
         )
     for m in _RELATIVE_RE.finditer(text):
@@ -163,33 +176,39 @@ def find_dates(text: str, check: Callable[[], None] | None = None) -> list[DateM
 
 # ------------------------------------------------------------------------------------ times
 
-_AMPM = r"(?P<ap>[aApP])\.?\s?[mM]\b\.?"
-_CLOCK = (
-    r"(?:(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<mi>[0-5]\d))?\s{0,2}"
-    + _AMPM
-    + r"|(?P<h24>[01]?\d|2[0-3])[:h](?P<mi24>[0-5]\d)(?:\s?(?:hrs|hours|h)\b\.?)?(?![\d:])"
-    r"|(?P<noon>12(?::00)?\s{0,2}noon|noon|midday)"
-    r"|(?P<hc>1[0-2]|[1-9])(?P<mc>[0-5]\d)\s?(?P<apc>[aApP])(?:\.?[mM]\.?)?(?![\w])"
-    r"|(?<![\d.,$])(?P<hd>[01]?\d|2[0-3])\.(?P<mid>[0-5]\d)(?=\s{0,2}(?:hrs|hours|h\b|CET|CEST|"
-    r"EET|EEST|GMT|BST|UTC|WET|WEST|MSK|SGT|HKT|JST|KST|AEST|AEDT|IST|local time|\(|\))))"
-)
+
+def _time_source(noon_words: bool) -> str:
+    """The clock-time pattern; without ``noon_words``, without the alternatives that need the
+    words "noon" or "midday", and behind a test of what can follow a time's first digits."""
+    noon, end_noon = (r"|noon|midday", r"|noon") if noon_words else ("", "")
+    # A time goes on after one or two digits with ":" or "." (4:30, 16.30), a space or am/pm
+    # (4 pm), "h" (16h30) or "n" (12noon), or it is three or four digits and am/pm (930am):
+    # tested before re tries the five forms, at the many digits no time starts with.
+    start = "" if noon_words else r"(?=\d\d?[:.\shaApPn]|\d{3,4}\s?[aApP])"
+    return (
+        rf"(?<![\w:$£€]){start}(?:(?P<h>\d{{1,2}})(?:(?P<sep>[:.])(?P<mi>[0-5]\d)|)\s{{0,2}}"
+        r"(?P<ap>[aApP])\.?\s?[mM]\b\.?"
+        r"|(?P<h24>[01]?\d|2[0-3])[:h](?P<mi24>[0-5]\d)(?:\s?(?:hrs|hours|h)\b\.?|)(?![\d:])"
+        rf"|(?P<noon>12(?::00|)\s{{0,2}}noon{noon})"
+        r"|(?P<hc>1[0-2]|[1-9])(?P<mc>[0-5]\d)\s?(?P<apc>[aApP])(?:\.?[mM]\.?|)(?![\w])"
+        r"|(?<![\d.,$])(?P<hd>[01]?\d|2[0-3])\.(?P<mid>[0-5]\d)(?=\s{0,2}(?:hrs|hours|h\b|CET|"
+        r"CEST|EET|EEST|GMT|BST|UTC|WET|WEST|MSK|SGT|HKT|JST|KST|AEST|AEDT|IST|local time|\(|\)))"
+        r")(?:\s{0,2}(?:-|–|—|to|until)\s{0,2}(?P<end>\d{1,2}(?:[:.][0-5]\d|)\s{0,2}"
+        rf"(?:[ap]\.?\s?m\b\.?|){end_noon})|)"
+    )
+
+
+_TIME_RE = regex.compile(_time_source(noon_words=True))
+# The pattern without the alternatives that need the words "noon" or "midday": in a text that
+# has neither it finds the same matches, and it can start only at a digit, which re skips to
+# quickly (the full pattern tries every "n" and "m" of the text).
+_DIGIT_TIME_RE = regex.compile(_time_source(noon_words=False))
 _ZONE_TAIL = (
     rf"(?P<zone_lead>(?:[ \t]{{0,2}}\(|,[ \t]?|[ \t]in[ \t]|[ \t]{{1,2}})?)(?=[A-Za-z])"
     rf"(?:U\.?S\.?[ \t])?(?P<zone>{ZONE_PATTERN}|"
     rf"[A-Z][a-z]{{2,14}}/[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|"
     rf"[A-Z][a-z]{{2,14}}(?:[ \t][A-Z][a-z]{{2,14}})?[ \t]time|local time)"
     r"(?![A-Za-z])\)?"
-)
-_TIME_RE = regex.compile(
-    rf"(?<![\w:$£€])(?:{_CLOCK})"
-    rf"(?:\s{{0,2}}(?:-|–|—|to|until)\s{{0,2}}(?P<end>\d{{1,2}}(?:[:.][0-5]\d)?\s{{0,2}}"
-    r"(?:[ap]\.?\s?m\b\.?)?|noon))?",
-)
-# The same pattern without the alternatives that need the words "noon" or "midday": in a text
-# that has neither it finds the same matches, and it can start only at a digit, which re skips
-# to quickly (the full pattern tries every "n" and "m" of the text).
-_DIGIT_TIME_RE = regex.compile(
-    _TIME_RE.pattern.replace("|noon|midday)", ")").replace("?)?|noon))?", "?)?))?")
 )
 
 
