@@ -28,7 +28,9 @@ U+0660 on, which re tests without looking each character up in the Unicode datab
 
 A repeat of one character that what follows it can never begin with (``[\\w.]{0,40}`` before
 ``,``) becomes possessive, as PCRE does by itself: re would otherwise give its characters back one
-at a time before failing, at every position a search tries (:func:`_possessive`).
+at a time before failing, at every position a search tries (:func:`_possessive`). An optional
+part longer than one character, ``(?:X)?``, is compiled as the choice ``(?:X|)``: re runs the
+first as a repeat that copies every group's position at each try (:func:`_optionals`).
 
 Searches that skip work the pattern cannot know about: :func:`finditer_near` (only near the
 matches of a cheap anchor, from an optional ``earliest`` start), :func:`search_lines` (only at
@@ -268,6 +270,7 @@ def _compile_with_start_set(
             code_flags = all_flags & ~re.IGNORECASE
     if not code_flags & re.IGNORECASE:  # (under the flag a literal's case is the engine's)
         data = _rewritten(list(data), alternatives=_grouped)
+        data = _optionals(list(data))
         if not code_flags & (re.ASCII | re.LOCALE):
             with contextlib.suppress(_UnknownError):
                 data = _possessive(list(data), [], code_flags)
@@ -484,6 +487,42 @@ def _grouped(alternatives: list[Any]) -> list[Any]:
         rests = _grouped([_subpattern(like, m[1:]) for m in members])
         inner = _subpattern(like, [(_c.BRANCH, (None, rests))])
         out.append(_subpattern(like, [members[0][0], (_c.SUBPATTERN, (None, 0, 0, inner))]))
+    return out
+
+
+# ------------------------------------------------------------------ optional parts as choices
+
+
+def _optionals(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """The parse tree with each optional part longer than one character, ``(?:X)?``, written
+    as the choice ``(?:X|)`` (a lazy ``(?:X)??`` as ``(?:|X)``): the same trials in the same
+    order. re runs such a ``?`` as a repeat, which copies the position of every group at each
+    try (the date pattern has 17 groups); outside a repeat, a choice copies none."""
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            low, high, body = av
+            body = _subpattern(body, _optionals(list(body)))
+            if low == 0 and high == 1 and not _sre_compiler._simple(body):
+                empty = _subpattern(body, [])
+                choices = [body, empty] if op is _c.MAX_REPEAT else [empty, body]
+                out.append((_c.BRANCH, (None, choices)))
+            else:
+                out.append((op, (low, high, body)))
+        elif op is _c.POSSESSIVE_REPEAT:
+            low, high, body = av
+            out.append((op, (low, high, _subpattern(body, _optionals(list(body))))))
+        elif op is _c.SUBPATTERN:
+            group, add_flags, del_flags, sub = av
+            out.append((op, (group, add_flags, del_flags, _subpattern(sub, _optionals(list(sub))))))
+        elif op is _c.BRANCH:
+            out.append((op, (av[0], [_subpattern(b, _optionals(list(b))) for b in av[1]])))
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            out.append((op, (av[0], _subpattern(av[1], _optionals(list(av[1]))))))
+        elif op is _c.ATOMIC_GROUP:
+            out.append((op, _subpattern(av, _optionals(list(av)))))
+        else:
+            out.append((op, av))
     return out
 
 

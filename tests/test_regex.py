@@ -430,3 +430,32 @@ def test_repeats_made_possessive_match_as_re_does(
         for start in range(len(text)):
             a, b = ours.match(text, start), theirs.match(text, start)
             assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), text
+
+
+OPTIONALS = [  # optional parts written as choices: the same trials in the same order
+    ("groups", r"(?:(a)(b))?(a)?b"),
+    ("failed-capture-forgotten", r"(?:(a)c)?a(b)?"),
+    ("lazy", r"x(?:(a)b)??(ab)?"),
+    ("nested", r"(?:a(?:(b)c)?d)?\w"),
+    ("in-a-repeat", r"(?:(a)(?:(b)c)?)+"),
+    ("can-match-empty", r"(?:(a)*)?b"),
+    ("in-a-lookahead", r"(?=(?:ab)?c)\w+"),
+    ("after-a-choice", r"(?:a|ab)(?:(b)c)?c"),
+]
+
+
+@pytest.mark.parametrize("source", [c[1] for c in OPTIONALS], ids=[c[0] for c in OPTIONALS])
+def test_optional_parts_as_choices_match_as_re_does(source: str) -> None:
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    rewritten = regex._optionals(list(parser.parse(source).data))
+    assert f"{c.BRANCH}" in str(rewritten)
+    ours, theirs = regex.compile(source), re.compile(source)
+    rng = random.Random(source)
+    for _ in range(400):
+        text = "".join(rng.choice("abcdx") for _ in range(rng.randint(0, 10)))
+        assert _found(ours, text) == _found(theirs, text), text
+        for start in range(len(text)):
+            a, b = ours.match(text, start), theirs.match(text, start)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), text
