@@ -28,6 +28,22 @@ def dev_corpus_names() -> list[str]:
     return sorted(p.stem for p in DEV_CORPUS.glob("*.txt") if p.with_suffix(".json").exists())
 
 
+def release_paths() -> list[Path]:
+    """Every release file of the seeds, our data and the dev corpus (when present), in order."""
+    return [
+        path
+        for folder in (SEEDS, DATA / "releases", DEV_CORPUS)
+        if folder.is_dir()
+        for path in sorted(folder.iterdir())
+        if path.suffix in (".txt", ".html", ".eml", ".xml")
+    ]
+
+
+def release_texts() -> list[str]:
+    """The texts of :func:`release_paths`, as the pattern and shortcut tests read them."""
+    return [p.read_text(encoding="utf-8", errors="replace") for p in release_paths()]
+
+
 # Fixture plugins: every module in tests/plugins/ (PostgreSQL server, loopback HTTP, browser...).
 pytest_plugins = sorted(
     f"tests.plugins.{p.stem}"

@@ -13,7 +13,7 @@ import pytest
 
 from icalfeed.extract import mentions
 from icalfeed.normalize import MONTH_PATTERN
-from tests.conftest import DATA, DEV_CORPUS, SEEDS
+from tests.conftest import release_texts
 
 # ------------------------------------------------------------------- the patterns as they were
 
@@ -135,18 +135,6 @@ def _random_texts(count: int, seed: int) -> list[str]:
     return texts
 
 
-def _corpus() -> list[str]:
-    texts: list[str] = []
-    for folder in (SEEDS, DATA / "releases", DEV_CORPUS):
-        if folder.is_dir():
-            texts += [
-                p.read_text(encoding="utf-8", errors="replace")
-                for p in sorted(folder.iterdir())
-                if p.suffix in (".txt", ".html", ".eml", ".xml")
-            ]
-    return texts
-
-
 # every character a date or a time can go on with after its first digits, right after them
 _EDGES = [
     f"{lead}{day}{joint}{tail}"
@@ -164,7 +152,7 @@ TEXTS = [
     "Thursday, April 28, 2011 at 4:30 p.m. ET",
     "on 2011-04-28, 28.04.2011 or 4/28/11; 9:00-10:30 a.m.; 930am; 16h30; 12noon; 16.30 CET",
     *_EDGES,
-    *_corpus(),
+    *release_texts(),
     *_random_texts(4000, 20261122),
 ]
 

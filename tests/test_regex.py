@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from icalfeed import regex
-from tests.conftest import DATA, DEV_CORPUS, SEEDS
+from tests.conftest import release_texts
 from tests.patterns import all_patterns
 
 FIRST_CHARS = [
@@ -68,14 +68,7 @@ def _texts() -> list[str]:
         "\u017fhareholders \u212a \u0130nvestor day \u0131nvestor",
         "\n\n  \u00a0\t MEETING\u2028Replay: 1-800-555-0100 passcode 12345#",
     ]
-    folders = [SEEDS, DATA / "releases", DEV_CORPUS]
-    for folder in folders:
-        if folder.is_dir():
-            texts += [
-                p.read_text(encoding="utf-8", errors="replace")
-                for p in sorted(folder.iterdir())
-                if p.suffix in (".txt", ".html", ".eml", ".xml")
-            ]
+    texts += release_texts()
     return texts
 
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from icalfeed.extract.segments import _MAX_CLAUSE, Segments, _is_abbreviation
 from icalfeed.normalize import read_release
+from tests.conftest import release_paths
 
-ROOT = Path(__file__).resolve().parent.parent
 _PLAIN_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"“(]?[A-Z0-9])")
 
 
@@ -94,9 +94,7 @@ def _assert_same(text: str) -> None:
 
 
 def _releases() -> list[Path]:
-    folders = [ROOT / "seeds", ROOT / "tests" / "data" / "releases"]
-    folders.append(ROOT.parent / "shared" / "corpus" / "dev")
-    return [p for f in folders if f.is_dir() for p in sorted(f.iterdir()) if p.suffix == ".txt"]
+    return [p for p in release_paths() if p.suffix == ".txt"]
 
 
 @pytest.mark.parametrize("path", _releases(), ids=lambda p: p.name)
