@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from icalfeed import regex
 from icalfeed.normalize import MONTH_PATTERN, month_number
@@ -76,9 +76,11 @@ _RELATIVE_RE = regex.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DateMention:
-    """A date in the text. ``value`` is None when the date does not exist (February 30)."""
+class DateMention(NamedTuple):
+    """A date in the text. ``value`` is None when the date does not exist (February 30).
+
+    (Mentions are immutable tuples rather than frozen dataclasses: a release makes hundreds,
+    and a frozen dataclass sets each field through ``object.__setattr__``.)"""
 
     start: int
     end: int
@@ -222,8 +224,7 @@ _END_RE = regex.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TimeMention:
+class TimeMention(NamedTuple):
     """A clock time in the text; ``zone`` is the zone word written right after it, if any."""
 
     start: int
