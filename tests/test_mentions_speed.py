@@ -237,3 +237,18 @@ def test_every_name_a_date_opens_with_passes_the_start_test() -> None:
 )
 def test_dates_the_start_test_lets_through(text: str) -> None:
     assert mentions.find_dates(text), text
+
+
+def test_impossible_times_are_found_where_finditer_finds_them() -> None:
+    """Impossible clock times are tried only next to their separators: the same matches as
+    searching the whole text, on the corpus and on random texts of digits, separators and
+    am/pm letters (Arabic-Indic digits too)."""
+    rng = random.Random(20261122)
+    pieces = ["1", "2", "9", "0", "\u0664", ":", ".", "a", "p", "m", "M", "A", " ", "x", "$", "\n"]
+    texts = release_texts() + [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(20000)
+    ]
+    for text in texts:
+        ours = [(m.span(), m.groups()) for m in mentions._bad_time_matches(text)]
+        plain = [(m.span(), m.groups()) for m in mentions._BAD_TIME_RE.finditer(text)]
+        assert ours == plain, text

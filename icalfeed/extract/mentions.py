@@ -316,10 +316,35 @@ _BAD_TIME_RE = regex.compile(
 )
 
 
+# Every match of _BAD_TIME_RE holds a separator right after its hour's one or two digits and
+# before two digits. These find such separators, each with re's quick skip to one character.
+_BAD_TIME_SEPARATORS = (
+    regex.compile(r":(?<=\d:)(?=\d\d)"),
+    regex.compile(r"\.(?<=\d\.)(?=\d\d\s?[aApP])"),
+)
+
+
+def _bad_time_matches(text: str) -> list[re.Match[str]]:
+    """``list(_BAD_TIME_RE.finditer(text))``, tried only where a match can start: one or two
+    characters before a separator (a match never holds a second one, so none overlap)."""
+    separators = sorted(
+        m.start() for pattern in _BAD_TIME_SEPARATORS for m in pattern.finditer(text)
+    )
+    found: list[re.Match[str]] = []
+    end = 0
+    for at in separators:
+        for start in (at - 2, at - 1):
+            if start >= end and (m := _BAD_TIME_RE.match(text, start)) is not None:
+                found.append(m)
+                end = m.end()
+                break
+    return found
+
+
 def find_bad_times(text: str) -> list[str]:
     """Clock times that cannot be (``25:00``, ``4:75 p.m.``, ``13:30 p.m.``), as written."""
     bad: list[str] = []
-    for m in _BAD_TIME_RE.finditer(text):
+    for m in _bad_time_matches(text):
         hour = int(m["h"])
         minute = int(m["m"] or m["m2"] or 0)
         ap = m["ap"] or m["ap2"]
