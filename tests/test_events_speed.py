@@ -82,13 +82,13 @@ _PERIOD_WORDS = [
 @_MANY
 @given(_texts(_PERIOD_WORDS))
 def test_fiscal_period_shortcut_is_fiscal_period(text: str) -> None:
-    assert events._fiscal_period(text) == details.fiscal_period(text)
+    assert details.fiscal_period(text) == details._scanned_period(text, None)
 
 
 def test_fiscal_period_shortcut_on_each_word() -> None:
     for word in _PERIOD_WORDS:
         for text in (word, word.upper(), word.lower(), word.title(), f"x {word} y"):
-            assert events._fiscal_period(text) == details.fiscal_period(text), text
+            assert details.fiscal_period(text) == details._scanned_period(text, None), text
 
 
 # ---------------------------------------------------------------------------------- classify

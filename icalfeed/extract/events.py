@@ -613,8 +613,8 @@ def _titles(
     """Title, identity, conference name and fiscal period of one event."""
     who = short_name(issuer)
     year = draft.day.year
-    period = _fiscal_period(draft.context) or _fiscal_period(region[:1500])
-    period = period or _fiscal_period(headline)
+    period = dt.fiscal_period(draft.context) or dt.fiscal_period(region[:1500])
+    period = period or dt.fiscal_period(headline)
     conference = None
     if draft.kind is EventKind.CONFERENCE_PRESENTATION:
         local = dt.conference_name(draft.context)
@@ -659,36 +659,6 @@ def _titles(
         identity = f"{word} {period or f'{draft.day:%Y-%m-%d}'}"
     title = " ".join(title.split()) or "Investor event"
     return title, identity, conference, period
-
-
-def _fiscal_period(text: str) -> str | None:
-    """``dt.fiscal_period(text)``, ruled out first when the text has none of the words a period
-    is written with (tests compare the two).
-
-    Every period fiscal_period returns holds one of them, case aside: a quarter ("first
-    quarter 2011", "Q3 FY2011"), "fiscal", "FY", "full-year", "annual", "final" ("2023 final
-    results") or "half". Its pattern tries a long alternation at nearly every word (s, t, f, a,
-    digits...), the costliest scan per character in the parser; about half the event clauses
-    and a third of the regions of the bench corpus have none of the words, and lower-casing
-    and a few finds cost a small part of that scan. (When lower-casing would not match as
-    re.IGNORECASE does, the text goes to the scan.)
-    """
-    low = regex.lower_case(text)
-    if low is not None and not (
-        "quarter" in low
-        or "fiscal" in low
-        or "full" in low
-        or "annual" in low
-        or "fy" in low
-        or "half" in low
-        or "final" in low
-        or "q1" in low
-        or "q2" in low
-        or "q3" in low
-        or "q4" in low
-    ):
-        return None
-    return dt.fiscal_period(text)
 
 
 _WORD3 = regex.compile(r"[A-Za-z0-9]{3,}")

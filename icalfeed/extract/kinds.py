@@ -235,15 +235,9 @@ _NOT_CANCEL_CONTEXT = regex.compile(
 )
 
 
-# Every match of _POSTPONED or _CANCELLED is a match of this (the same words, the same word
-# boundaries, no look-ahead): one scan tells the usual text, which says neither, from the rest.
-_STATUS_WORDS = regex.compile(
-    r"\b(?:postpon\w*|adjourn\w*|deferred|to\s+a\s+(?:later\s+)?date\s+to\s+be\s+"
-    r"(?:determined|announced)|delay(?:ed|s)?\s+(?:the|its|until)|"
-    r"will\s+not\s+(?:be\s+held|take\s+place)\s+as\s+scheduled|"
-    r"cancel(?:s|led|ed|ling|lation)?|called\s+off|will\s+not\s+(?:host|hold))\b",
-    re.I,
-)
+# Every match of _POSTPONED or _CANCELLED is a match of this: one scan tells the usual text,
+# which says neither, from the rest.
+_STATUS_WORDS = regex.compile(f"{_POSTPONED.pattern}|{_CANCELLED.pattern}", re.I)
 
 
 def status_of(text: str) -> Status:
