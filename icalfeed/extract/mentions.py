@@ -37,11 +37,7 @@ _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 
 _MONTH_ABBREVIATIONS = (
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
 )  # fmt: skip
-# Optional parts of the date and time patterns are written (?:X|), not (?:X)?: the same matches
-# (a greedy ? tries X and then nothing, as the alternation does), but re runs a ? over more than
-# one character as a repeat, which allocates a context and copies the position of every group
-# at each try (the date pattern has 21), where an alternation only jumps.
-_ORD = r"(?:st|nd|rd|th|)"
+_ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 # Where a date can start, tested before re tries the pattern's five forms (which cost several
 # times more at each of the many places no date starts: "2011 ", "The"): a month or a weekday
@@ -56,14 +52,14 @@ _DATE_START = (
 )
 
 _DATE_RE = regex.compile(
-    r"\b" + _DATE_START + rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s{{1,3}}(?:the\s|)|)(?:"
+    r"\b" + _DATE_START + rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s{{1,3}}(?:the\s)?)?(?:"
     # April 28, 2011 / Apr. 28 / April 28-29, 2011 / April 28th
     rf"(?P<m1>{_MONTH}|{_MONTH_CAPS})\.?\s{{1,3}}(?P<d1>\d{{1,2}}){_ORD}"
-    rf"(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e1>\d{{1,2}}){_ORD}|)(?!\d|:\d|\.\d)"
-    rf"(?:,?\s{{1,3}}(?P<y1>{_YEAR})(?!\d)|)"
+    rf"(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e1>\d{{1,2}}){_ORD})?(?!\d|:\d|\.\d)"
+    rf"(?:,?\s{{1,3}}(?P<y1>{_YEAR})(?!\d))?"
     # 28 April 2011 / 28th of April / 28-29 April 2011
-    rf"|(?P<d2>\d{{1,2}}){_ORD}(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e2>\d{{1,2}}){_ORD}|)"
-    rf"\s{{1,3}}(?:of\s|)(?P<m2>{_MONTH}|{_MONTH_CAPS})\b\.?(?:,?\s{{1,3}}(?P<y2>{_YEAR})(?!\d)|)"
+    rf"|(?P<d2>\d{{1,2}}){_ORD}(?:\s{{0,2}}(?:-|–|—|to|and|&)\s{{0,2}}(?P<e2>\d{{1,2}}){_ORD})?"
+    rf"\s{{1,3}}(?:of\s)?(?P<m2>{_MONTH}|{_MONTH_CAPS})\b\.?(?:,?\s{{1,3}}(?P<y2>{_YEAR})(?!\d))?"
     # 28.04.2011 / 28/04/2011 is ambiguous: only dotted European and ISO forms, and US slashes
     rf"|(?P<d3>\d{{1,2}})\.(?P<m3>\d{{1,2}})\.(?P<y3>{_YEAR})(?!\d)"
     rf"|(?<![\d-])(?P<y4>{_YEAR})-(?P<m4>\d{{2}})-(?P<d4>\d{{2}})(?![\d:])"
@@ -188,15 +184,15 @@ def _time_source(noon_words: bool) -> str:
     # tested before re tries the five forms, at the many digits no time starts with.
     start = "" if noon_words else r"(?=\d\d?[:.\shaApPn]|\d{3,4}\s?[aApP])"
     return (
-        rf"(?<![\w:$£€]){start}(?:(?P<h>\d{{1,2}})(?:(?P<sep>[:.])(?P<mi>[0-5]\d)|)\s{{0,2}}"
+        rf"(?<![\w:$£€]){start}(?:(?P<h>\d{{1,2}})(?:(?P<sep>[:.])(?P<mi>[0-5]\d))?\s{{0,2}}"
         r"(?P<ap>[aApP])\.?\s?[mM]\b\.?"
-        r"|(?P<h24>[01]?\d|2[0-3])[:h](?P<mi24>[0-5]\d)(?:\s?(?:hrs|hours|h)\b\.?|)(?![\d:])"
-        rf"|(?P<noon>12(?::00|)\s{{0,2}}noon{noon})"
-        r"|(?P<hc>1[0-2]|[1-9])(?P<mc>[0-5]\d)\s?(?P<apc>[aApP])(?:\.?[mM]\.?|)(?![\w])"
+        r"|(?P<h24>[01]?\d|2[0-3])[:h](?P<mi24>[0-5]\d)(?:\s?(?:hrs|hours|h)\b\.?)?(?![\d:])"
+        rf"|(?P<noon>12(?::00)?\s{{0,2}}noon{noon})"
+        r"|(?P<hc>1[0-2]|[1-9])(?P<mc>[0-5]\d)\s?(?P<apc>[aApP])(?:\.?[mM]\.?)?(?![\w])"
         r"|(?<![\d.,$])(?P<hd>[01]?\d|2[0-3])\.(?P<mid>[0-5]\d)(?=\s{0,2}(?:hrs|hours|h\b|CET|"
         r"CEST|EET|EEST|GMT|BST|UTC|WET|WEST|MSK|SGT|HKT|JST|KST|AEST|AEDT|IST|local time|\(|\)))"
-        r")(?:\s{0,2}(?:-|–|—|to|until)\s{0,2}(?P<end>\d{1,2}(?:[:.][0-5]\d|)\s{0,2}"
-        rf"(?:[ap]\.?\s?m\b\.?|){end_noon})|)"
+        r")(?:\s{0,2}(?:-|–|—|to|until)\s{0,2}(?P<end>\d{1,2}(?:[:.][0-5]\d)?\s{0,2}"
+        rf"(?:[ap]\.?\s?m\b\.?)?{end_noon}))?"
     )
 
 
