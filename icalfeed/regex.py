@@ -362,17 +362,20 @@ def _rewritten(
     *,
     character: Callable[[Any, Any], tuple[Any, Any]] | None = None,
     alternatives: Callable[[list[Any]], list[Any]] | None = None,
+    repeat: Callable[[Any, int, int, Any], tuple[Any, Any]] | None = None,
 ) -> list[tuple[Any, Any]]:
     """The parse tree with each LITERAL, NOT_LITERAL and IN item replaced by ``character(op,
-    av)`` and the (rewritten) alternatives of each alternation by ``alternatives(them)``,
-    through groups, repeats and lookarounds. With a ``character`` rewrite, scoped case flags,
+    av)``, the (rewritten) alternatives of each alternation by ``alternatives(them)`` and each
+    repeat by ``repeat(op, low, high, its rewritten body)``, through groups, repeats and
+    lookarounds. With a ``character`` rewrite, scoped case flags,
     back-references and conditionals raise _UnknownError (they compare text by re's own rules
     of case); without one, every construct is kept."""
     strict = character is not None
 
     def inner(sub: Any) -> Any:
         return _subpattern(
-            sub, _rewritten(list(sub), character=character, alternatives=alternatives)
+            sub,
+            _rewritten(list(sub), character=character, alternatives=alternatives, repeat=repeat),
         )
 
     out: list[tuple[Any, Any]] = []
@@ -389,7 +392,8 @@ def _rewritten(
             out.append((op, (av[0], alternatives(branches) if alternatives else branches)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
             low, high, item = av
-            out.append((op, (low, high, inner(item))))
+            item = inner(item)
+            out.append(repeat(op, low, high, item) if repeat else (op, (low, high, item)))
         elif op in (_c.ASSERT, _c.ASSERT_NOT):
             direction, sub = av
             out.append((op, (direction, inner(sub))))
@@ -498,32 +502,16 @@ def _optionals(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     as the choice ``(?:X|)`` (a lazy ``(?:X)??`` as ``(?:|X)``): the same trials in the same
     order. re runs such a ``?`` as a repeat, which copies the position of every group at each
     try (the date pattern has 17 groups); outside a repeat, a choice copies none."""
-    out: list[tuple[Any, Any]] = []
-    for op, av in items:
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
-            low, high, body = av
-            body = _subpattern(body, _optionals(list(body)))
-            if low == 0 and high == 1 and not _sre_compiler._simple(body):
-                empty = _subpattern(body, [])
-                choices = [body, empty] if op is _c.MAX_REPEAT else [empty, body]
-                out.append((_c.BRANCH, (None, choices)))
-            else:
-                out.append((op, (low, high, body)))
-        elif op is _c.POSSESSIVE_REPEAT:
-            low, high, body = av
-            out.append((op, (low, high, _subpattern(body, _optionals(list(body))))))
-        elif op is _c.SUBPATTERN:
-            group, add_flags, del_flags, sub = av
-            out.append((op, (group, add_flags, del_flags, _subpattern(sub, _optionals(list(sub))))))
-        elif op is _c.BRANCH:
-            out.append((op, (av[0], [_subpattern(b, _optionals(list(b))) for b in av[1]])))
-        elif op in (_c.ASSERT, _c.ASSERT_NOT):
-            out.append((op, (av[0], _subpattern(av[1], _optionals(list(av[1]))))))
-        elif op is _c.ATOMIC_GROUP:
-            out.append((op, _subpattern(av, _optionals(list(av)))))
-        else:
-            out.append((op, av))
-    return out
+    return _rewritten(items, repeat=_optional_as_choice)
+
+
+def _optional_as_choice(op: Any, low: int, high: int, body: Any) -> tuple[Any, Any]:
+    # (a ? over one character re runs quickly itself)
+    if op is not _c.POSSESSIVE_REPEAT and (low, high) == (0, 1) and not _sre_compiler._simple(body):
+        empty = _subpattern(body, [])
+        choices = [body, empty] if op is _c.MAX_REPEAT else [empty, body]
+        return (_c.BRANCH, (None, choices))
+    return (op, (low, high, body))
 
 
 # ------------------------------------------------------------ repeats that never give back
