@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from icalfeed import regex
 from icalfeed.extract import mentions
-from icalfeed.extract.mentions import DateMention
+from icalfeed.extract.mentions import DateMention, TimeMention
 from icalfeed.normalize import month_number
 from tests.test_mentions_speed import TEXTS
 
@@ -108,3 +108,79 @@ def test_find_dates_calls_check_every_256_matches() -> None:
     assert len(calls) == 2
     assert found[0].value(date(2011, 4, 1)) == (date(2011, 4, 28), True)
     assert found[0].value(date(2011, 4, 1) + timedelta(days=400))[0] is not None
+
+
+def test_the_ascii_time_pattern_finds_what_the_digit_one_finds_in_ascii_texts() -> None:
+    """Same spans and groups in every ASCII text, also searched from every place of a short
+    one; and its start set is 0-9."""
+    assert regex.first_chars(mentions._ASCII_TIME_RE.pattern) == frozenset("0123456789")
+    texts = [t for t in RELATIVE_TEXTS if t.isascii()]
+    assert len(texts) > 5000
+    for text in texts:
+        ours = [(m.span(), m.groups()) for m in mentions._ASCII_TIME_RE.finditer(text)]
+        plain = [(m.span(), m.groups()) for m in mentions._DIGIT_TIME_RE.finditer(text)]
+        assert ours == plain, text
+        if len(text) < 80:
+            for pos in range(len(text) + 1):
+                a = mentions._ASCII_TIME_RE.search(text, pos)
+                b = mentions._DIGIT_TIME_RE.search(text, pos)
+                assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
+
+
+def plain_find_times(text: str) -> list[TimeMention]:
+    """find_times as it was: the full or digit pattern, every group read through groupdict()."""
+    noon = "noon" in text or "midday" in text
+    pattern = mentions._TIME_RE if noon else mentions._DIGIT_TIME_RE
+    found: list[TimeMention] = []
+    for m in pattern.finditer(text):
+        g = m.groupdict()
+        if g["h"] is not None:
+            hour = int(g["h"])
+            if not 1 <= hour <= 12:
+                continue
+            hour = mentions._hour12(hour, g["ap"])
+            minute = int(g["mi"] or 0)
+        elif g["h24"] is not None:
+            hour, minute = int(g["h24"]), int(g["mi24"])
+        elif g["hd"] is not None:
+            hour, minute = int(g["hd"]), int(g["mid"])
+        elif g["hc"] is not None:
+            hour, minute = mentions._hour12(int(g["hc"]), g["apc"]), int(g["mc"])
+        else:
+            hour, minute = 12, 0
+        end_hour = end_minute = None
+        if g["end"]:
+            em = mentions._END_RE.match(g["end"])
+            if g["end"].lower() == "noon":
+                end_hour, end_minute = 12, 0
+            elif em:
+                eh = int(em["h"])
+                emi = int(em["mi"] or 0)
+                ap = em["ap"] or g.get("ap") or g.get("apc")
+                if ap:
+                    eh = mentions._hour12(eh, ap) if 1 <= eh <= 12 else -1
+                if 0 <= eh <= 23 and (eh, emi) > (hour, minute):
+                    end_hour, end_minute = eh, emi
+        zone = zone_end = None
+        z = mentions._ZONE_AFTER.match(text, m.end())
+        if z and mentions._plausible_zone(z["zone"]):
+            zone, zone_end = z["zone"], z.end()
+        found.append(
+            TimeMention(
+                m.start(),
+                zone_end or m.end(),
+                hour,
+                minute,
+                end_hour,
+                end_minute,
+                zone,
+                zone_end,
+                m.group(0),
+            )
+        )
+    return found
+
+
+def test_find_times_reads_every_text_as_groupdict_does() -> None:
+    for text in RELATIVE_TEXTS:
+        assert mentions.find_times(text) == plain_find_times(text), text
