@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,6 +57,113 @@ _PASSCODE = regex.compile(
     r"(?=[A-Z0-9\-]{0,20}\d)[A-Z0-9][A-Z0-9\-]{3,20}\b|(?P<word>[A-Z]{4,12})\b)",
     re.I,
 )
+
+
+# ------------------------------------------------ searching only where a match can start
+#
+# The patterns above scan every character of a region for a set of first characters (digits,
+# or the first letters of their words: ~60 instructions a character, and a try of the pattern
+# at each candidate), while bytes.find runs over a text at about 2 (measured with callgrind; each
+# hit then costs ~2,000 in the Python loop, so the words looked for must be rare ones). So
+# where every match holds a word or character that str.find can look for (in the lower-cased
+# region for a case-blind pattern), the places a match can start are worked out from where
+# those are, and the pattern is tried there alone: _matches_at gives what finditer gives when
+# every position a match can start at is among the starts it is handed.
+
+
+def _is_word(ch: str) -> bool:
+    """Whether re's ``\\w`` matches ``ch`` (what ``\\b`` tests)."""
+    return ch.isalnum() or ch == "_"
+
+
+# The characters outside ASCII that re.IGNORECASE matches to ASCII letters: ſ (s), ı and İ (i)
+# and the Kelvin sign (k).
+_FOLDS_TO_ASCII = ("\u017f", "\u0131", "\u0130", "\u212a")
+
+
+def _ascii_lowered(text: str) -> bytes | None:
+    """``text`` as lower-case ASCII, a "?" for each character outside ASCII: a word of ASCII
+    letters is found in it at the positions re.IGNORECASE finds it in ``text``. None when the
+    text holds a character re.IGNORECASE matches to an ASCII letter (:data:`_FOLDS_TO_ASCII`).
+    (bytes.lower() is several times quicker than str.lower() on a text with a curly quote.)"""
+    if text.isascii():
+        return text.encode("ascii").lower()
+    if any(ch in text for ch in _FOLDS_TO_ASCII):
+        return None
+    return text.encode("ascii", "replace").lower()
+
+
+def _found(text: bytes, words: Iterable[bytes]) -> list[int]:
+    """Every position where one of ``words`` starts in ``text`` (unsorted)."""
+    out: list[int] = []
+    find = text.find
+    for word in words:
+        i = find(word)
+        while i >= 0:
+            out.append(i)
+            i = find(word, i + 1)
+    return out
+
+
+_LEAD_LONGEST = 12  # the longest word before an anchor word: "confirmation"
+
+
+def _lead_start(text: str, at: int, dash: bool = False) -> int:
+    """Where the word before the word at ``at`` starts, when only whitespace (and, with
+    ``dash``, "-") lies between them: the start of the run of ``\\w`` characters before that
+    run, cut at ``_LEAD_LONGEST`` characters (a longer run has no word boundary there, where a
+    match starts). -1 when no such word is there."""
+    return _lead(text, at, dash)[0]
+
+
+def _lead(text: str, at: int, dash: bool = False) -> tuple[int, int]:
+    """:func:`_lead_start` and where that word ends."""
+    j = at
+    while j > 0 and (text[j - 1].isspace() or (dash and text[j - 1] == "-")):
+        j -= 1
+    if j == at:
+        return -1, -1
+    k = j
+    while k > 0 and j - k <= _LEAD_LONGEST and _is_word(text[k - 1]):
+        k -= 1
+    return (k, j) if k < j else (-1, -1)
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a pattern that matches no empty string, given every
+    position where it can match (and any others): tried at each in order, from the end of the
+    last match, the first that matches is where finditer finds its next match."""
+    return list(_iter_matches_at(pattern, text, starts))
+
+
+def _iter_matches_at(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """:func:`_matches_at` one match at a time, as finditer gives them."""
+    pos = 0
+    match = pattern.match
+    for p in sorted(set(starts)):
+        if p >= pos and (m := match(text, p)) is not None:
+            yield m
+            pos = m.end()
+
+
+# Every match of _PASSCODE holds one of these words at a word start: its first word ("pass",
+# "pin", "id", "code", "confirmation") or, after the first word and whitespace, its second
+# ("conference id", "access number", "participant passcode", "call id", "entry code").
+_PASSCODE_WORDS = (b"pass", b"pin", b"id", b"code", b"number", b"confirmation")
+
+
+def find_passcodes(text: str, low: bytes | None) -> list[re.Match[str]]:
+    """``list(_PASSCODE.finditer(text))``, trying the pattern only at its words and at the
+    words before them. ``low`` is ``_ascii_lowered(text)``."""
+    if low is None:
+        return list(_PASSCODE.finditer(text))
+    starts = [a for a in _found(low, _PASSCODE_WORDS) if a == 0 or not _is_word(text[a - 1])]
+    starts += [_lead_start(text, a) for a in starts]
+    return _matches_at(_PASSCODE, text, starts)
+
+
 _URL = regex.compile(
     r"(?:https?://[^\s<>\"“”')\]]{2,500}|(?<![@\w./-])www\.[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,4}"
     r"(?:/[^\s<>\"“”')\]]{0,400})?|(?<![@\w./-])(?:[a-z0-9\-]{2,63}+\.){1,3}(?:com|net|org|io|co|ir)"
@@ -218,6 +325,40 @@ def _replay_in(region: str, start: int, end: int) -> bool:
     return m is not None and m.start() < end
 
 
+# Where the words of _REPLAY can start, found from shorter parts of them: "play" (replay,
+# re-play, playback), "archive" (archived), "record" (recording), "broadcast" (rebroadcast)
+# and "demand" (on-demand, on demand), each with the offsets of the words' starts from it.
+_REPLAY_PARTS = (
+    (b"play", (-2, -3, 0)),
+    (b"archive", (0,)),
+    (b"record", (0,)),
+    (b"broadcast", (-2,)),
+    (b"demand", (-3,)),
+)
+
+
+def _replay_hits(low: bytes) -> tuple[list[int], list[int]]:
+    """Where a word of _REPLAY can start in a text (``low`` being its ``_ascii_lowered``), and
+    where the parts of the words a replay heading opens with (replay, playback, archive) are:
+    a line holds the heading's word only if it holds one of these."""
+    starts: list[int] = []
+    headings: list[int] = []
+    for part, offsets in _REPLAY_PARTS:
+        found = _found(low, (part,))
+        starts += [a + o for a in found for o in offsets]
+        if part in (b"play", b"archive"):
+            headings += found
+    return starts, sorted(headings)
+
+
+def _replay_starts(region: str, hits: list[int]) -> list[int]:
+    """Where the matches of ``_REPLAY.finditer(region)`` start (sorted), given where their
+    words can start (:func:`_replay_hits`): the places the pattern matches at (the words
+    cannot overlap, so finditer finds a match at each such place)."""
+    match = _REPLAY.match
+    return sorted({a for a in hits if a >= 0 and match(region, a) is not None})
+
+
 def _by_clause(
     pattern: re.Pattern[str], text: str, starts: list[int], ends: list[int]
 ) -> dict[int, list[re.Match[str]]]:
@@ -266,8 +407,15 @@ def find_details(
         clauses = _clauses(region)
     starts = [c[0] for c in clauses]
     ends = [c[1] for c in clauses]
+    low = _ascii_lowered(region)
     phones = _by_clause(_PHONE, region, starts, ends)
-    codes = _by_clause(_PASSCODE, region, starts, ends)
+    codes = _in_clauses(find_passcodes(region, low), starts, ends)
+    # where the replay words start, and where the words a replay heading needs are (None: not
+    # known, the patterns are asked)
+    replays = headings = None
+    if low is not None:
+        replay_hits, headings = _replay_hits(low)
+        replays = _replay_starts(region, replay_hits)
     urls = _in_clauses(find_urls(region), starts, ends)
     # where the dates that can end the replay window start: a clause without numbers or links
     # and without one of these has nothing to give (no need to look for a replay word in it)
@@ -281,19 +429,29 @@ def find_details(
             # a heading matches only at a line start, within its line: tried at the lines
             # clauses start on, the same as the line starts where finditer over the region
             # would find it (a scan of the region tests every space against the pattern)
-            header_line, header = line_start, _REPLAY_HEADER.match(region, line_start) is not None
+            # (and only at a line that holds a part of its word)
+            header_line = line_start
+            header = (
+                headings is None or _starts_in(headings, line_start, line_end)
+            ) and _REPLAY_HEADER.match(region, line_start) is not None
         if header:
             replay_block = True
         elif (
             replay_block
             and _LIVE_LINE.search(region, line_start, line_end)
-            and not _replay_in(region, line_start, line_end)
+            and not (
+                _starts_in(replays, line_start, line_end)
+                if replays is not None
+                else _replay_in(region, line_start, line_end)
+            )
         ):
             replay_block = False
         hits = index in phones or index in codes or index in urls
         if not hits and (replay_until is not None or not _starts_in(dated, s, e)):
             continue
-        clause_replay = _replay_in(region, s, e)
+        clause_replay = (
+            _starts_in(replays, s, e) if replays is not None else _replay_in(region, s, e)
+        )
         if not hits and not clause_replay:
             continue
         clause = region[s:e]
@@ -513,43 +671,87 @@ _PERIOD = regex.compile(
 )
 
 
-# Every period fiscal_period returns holds one of these, case aside: a quarter ("first quarter
-# 2011", "Q3 FY2011"), "fiscal", "FY", "full-year", "annual", "final" ("2023 final results") or
-# "half". _PERIOD tries a long alternation at nearly every word (s, t, f, a, digits...), the
-# costliest scan per character in the parser, while about half the event clauses and a third of
-# the regions of the bench corpus hold none of the words: lower-casing and a few finds cost a
-# small part of that scan.
-_PERIOD_WORDS = (
-    "quarter",
-    "fiscal",
-    "full",
-    "annual",
-    "fy",
-    "half",
-    "final",
-    "q1",
-    "q2",
-    "q3",
-    "q4",
-)
+# Every match of _PERIOD holds one of these words, case aside, at a word start: a quarter ("first
+# quarter 2011", "Q3 FY2011"), "fiscal", "FY", "full-year", "annual", "final" ("2023 final
+# results"), "fourth" ("2021 fourth quarter and full year results") or "half". The match starts at
+# the word, or at the word before it (a quarter's or a half's ordinal, a year), with only
+# whitespace and "-" between. _PERIOD tries a long alternation at nearly every word (s, t, f, a,
+# digits...), the costliest scan per character in the parser (~150 instructions a character).
+# Here the lower-cased text is searched for "q" (rare: quarter, Q1 - Q4) with bytes.find, the
+# f-words with a pattern that opens with the one literal "f" (re skips to it and tests the rest
+# there, without a Python loop over every "f") and "annual" and "half" with bytes.find, and
+# _PERIOD is tried only where one of its alternatives can start.
+_ORDINALS = frozenset((b"first", b"second", b"third", b"fourth", b"1st", b"2nd", b"3rd", b"4th"))
+_HALVES = frozenset((b"first", b"second"))
+# the f-words: where a match starts at the word (1), at the year before it (3), at either (2)
+_PERIOD_F_WORDS = re.compile(rb"f(?:(iscal|y)|(ull|ourth)|(inal))")
+
+
+def _period_starts(text: str, low: bytes) -> list[int]:
+    """Where a match of _PERIOD can start in ``text`` (``low`` its ``_ascii_lowered``)."""
+    starts: list[int] = []
+
+    def lead(at: int, dash: bool, words: frozenset[bytes] | None) -> None:
+        # the word before the one at ``at``: one of ``words``, or (None) a year's 4 characters
+        k, j = _lead(text, at, dash)
+        if k >= 0 and (low[k:j] in words if words is not None else j - k == 4):
+            starts.append(k)
+
+    find = low.find
+    a = find(b"q")
+    while a >= 0:
+        if a == 0 or not _is_word(text[a - 1]):
+            if low.startswith(b"uarter", a + 1):
+                lead(a, True, _ORDINALS)
+            elif low[a + 1 : a + 2] in (b"1", b"2", b"3", b"4"):
+                starts.append(a)
+        a = find(b"q", a + 1)
+    for m in _PERIOD_F_WORDS.finditer(low):
+        a = m.start()
+        if a == 0 or not _is_word(text[a - 1]):
+            if m.lastindex != 3:
+                starts.append(a)
+            if m.lastindex != 1:
+                lead(a, False, None)
+    a = find(b"annual")
+    while a >= 0:
+        if a == 0 or not _is_word(text[a - 1]):
+            starts.append(a)
+            lead(a, False, None)
+        a = find(b"annual", a + 1)
+    a = find(b"half")
+    while a >= 0:
+        if a == 0 or not _is_word(text[a - 1]):
+            lead(a, True, _HALVES)
+        a = find(b"half", a + 1)
+    return starts
 
 
 @functools.lru_cache(maxsize=64)  # (as conference_name)
 def fiscal_period(text: str, fallback_year: int | None = None) -> str | None:
     """``Q3 FY2011``, ``Q4 2024``, ``FY2017``, ``H1 2020`` from the first period ``text`` names."""
-    low = regex.lower_case(text)  # (None when lower-casing would not match as re.I does)
-    if low is not None and not any(word in low for word in _PERIOD_WORDS):
+    low = _ascii_lowered(text)  # (None when lower-casing would not match as re.I does)
+    if low is None:
+        return _scanned_period(text, fallback_year)
+    starts = _period_starts(text, low)
+    if not starts:
         return None
-    return _scanned_period(text, fallback_year)
+    return _period_of(_iter_matches_at(_PERIOD, text, starts), fallback_year)
 
 
 def _scanned_period(text: str, fallback_year: int | None) -> str | None:
-    for m in _PERIOD.finditer(text):
-        g = m.groupdict()
-        if g["qw"] or g["qn"]:
-            q = _ORDINAL_Q[g["qw"].lower()] if g["qw"] else int(g["qn"])
-            year = g["y1"] or g["y1b"] or g["y2"]
-            fiscal = bool(g["fy1"] or g["y1b"] or g["fy2"])
+    """fiscal_period the plain way: every match of _PERIOD in the text."""
+    return _period_of(_PERIOD.finditer(text), fallback_year)
+
+
+def _period_of(matches: Iterable[re.Match[str]], fallback_year: int | None) -> str | None:
+    """The period the first of ``matches`` that names one with its year names."""
+    for m in matches:
+        qw, fy1, y1, y1b, qn, fy2, y2, _fy3, y3, y4, h, y5 = m.groups()
+        if qw or qn:
+            q = _ORDINAL_Q[qw.lower()] if qw else int(qn)
+            year = y1 or y1b or y2
+            fiscal = bool(fy1 or y1b or fy2)
             if not year:
                 if fallback_year is None:
                     continue
@@ -557,12 +759,12 @@ def _scanned_period(text: str, fallback_year: int | None) -> str | None:
             if len(year) == 2:
                 year = "20" + year
             return f"Q{q} FY{year}" if fiscal else f"Q{q} {year}"
-        if g["y3"]:
-            return f"FY{g['y3']}"
-        if g["y4"]:
-            return f"FY{g['y4']}"
-        if g["h"]:
-            year = g["y5"] or (str(fallback_year) if fallback_year else None)
+        if y3:
+            return f"FY{y3}"
+        if y4:
+            return f"FY{y4}"
+        if h:
+            year = y5 or (str(fallback_year) if fallback_year else None)
             if year:
-                return f"H{1 if g['h'].lower() == 'first' else 2} {year}"
+                return f"H{1 if h.lower() == 'first' else 2} {year}"
     return None
