@@ -144,14 +144,27 @@ _SPACE_CLASS = "\u00a0\u2000-\u200a\u202f\u205f\u3000\t"
 _INVISIBLE = regex.compile(f"[{_INVISIBLE_CLASS}]")
 _SPACES = regex.compile(f"[{_SPACE_CLASS}]")
 _INVISIBLE_OR_SPACE = regex.compile(f"[{_INVISIBLE_CLASS}{_SPACE_CLASS}]")
-# The same for a text in ASCII, where str.translate is several times quicker than a regex.
-_ASCII_CLEAN = str.maketrans(
-    {
-        chr(c): (" " if chr(c) == "\t" else None)
-        for c in range(128)
-        if _INVISIBLE_OR_SPACE.match(chr(c))
-    }
+
+
+def _expanded(char_class: str) -> str:
+    """The characters of a class body written with literal characters (``a-z`` ranges)."""
+    chars: list[str] = []
+    i = 0
+    while i < len(char_class):
+        if char_class[i + 1 : i + 2] == "-" and i + 2 < len(char_class):
+            chars.extend(map(chr, range(ord(char_class[i]), ord(char_class[i + 2]) + 1)))
+            i += 3
+        else:
+            chars.append(char_class[i])
+            i += 1
+    return "".join(chars)
+
+
+# Every character of the two classes -> what it becomes.
+_CLEANED = dict.fromkeys(_expanded(_INVISIBLE_CLASS), "") | dict.fromkeys(
+    _expanded(_SPACE_CLASS), " "
 )
+_ASCII_CLEANED = "".join(ch for ch in _CLEANED if ch.isascii())
 
 
 def _space_or_nothing(m: re.Match[str]) -> str:
@@ -159,10 +172,33 @@ def _space_or_nothing(m: re.Match[str]) -> str:
 
 
 def clean_characters(text: str) -> str:
-    """Spaces of every width as " ", invisible characters dropped (one pass over the text)."""
-    if text.isascii():
-        return text.translate(_ASCII_CLEAN)
-    return _INVISIBLE_OR_SPACE.sub(_space_or_nothing, text)
+    """Spaces of every width as " ", invisible characters dropped."""
+    return _cleaned_characters(text, _classes(text))
+
+
+def _cleaned_characters(text: str, classes: bytes) -> str:
+    """``_INVISIBLE_OR_SPACE.sub(_space_or_nothing, text)`` without a regex scan of every
+    character (~60 instructions each): ``classes`` (:func:`_classes`) says whether any ASCII
+    character of the classes is there (``in`` over bytes is a memchr) and where the characters
+    beyond ASCII are, which are looked at one by one. Each character found is then replaced
+    throughout with ``str.replace``."""
+    present = [ch for ch in _ASCII_CLEANED if ch in text] if b"c" in classes else []
+    if not text.isascii():
+        # a look at a character costs ~2,500 instructions, the regex ~60 a character: a text
+        # with many beyond ASCII (CJK) is left to the regex
+        budget = len(text) // 32 + 16
+        find, i = classes.find, classes.find(b"q")
+        while i >= 0:
+            ch = text[i]
+            if ch in _CLEANED and ch not in present:
+                present.append(ch)
+            budget -= 1
+            if budget < 0:
+                return _INVISIBLE_OR_SPACE.sub(_space_or_nothing, text)
+            i = find(b"q", i + 1)
+    for ch in present:
+        text = text.replace(ch, _CLEANED[ch])
+    return text
 
 
 _MD_LINK = regex.compile(r"\[([^\]\n]{1,300})\]\((?:#|[^)\s]{0,500})\)")
@@ -182,14 +218,40 @@ _ZONE_SPLIT = "(?:" + "|".join(rf"(?<=\b{zone})" for zone in _GLUED_ZONES) + rf"
 #   or a lower-case letter: the match is the label's capital. The colon must come before any
 #   zone split, as it would once that split is made (a pattern that can match empty gets no
 #   start set).
+_GLUED_LABEL_WORDS = ("Time", "Date", "Link", "LINK", "TIME", "DATE", "Webcast", "WEBCAST",
+                      "Dial", "DIAL", "Toll", "TOLL", "Conference ID", "Passcode", "PASSCODE",
+                      "Access", "Participant", "International", "Domestic", "Replay",
+                      "Location", "Venue", "Register", "Registration", "Event", "U.S.",
+                      "US Dial", "Canada", "UK")  # fmt: skip
 _GLUED_LABEL = (
-    r"(?<=[0-9a-z)])(?=(?:Time|Date|Link|LINK|TIME|DATE|Webcast|WEBCAST|Dial|DIAL|Toll|TOLL|"
-    r"Conference ID|Passcode|PASSCODE|Access|Participant|International|Domestic|Replay|"
-    rf"Location|Venue|Register|Registration|Event|U\.S\.|US Dial|Canada|UK)\b"
+    rf"(?<=[0-9a-z)])(?=(?:{'|'.join(map(re.escape, _GLUED_LABEL_WORDS))})\b"
     rf"(?:(?!{_ZONE_SPLIT})[^\n]){{0,40}}?[:\-–])"
     r"[A-Z]"
 )
 _GLUED = regex.compile(f"{_GLUED_ZONE_LABEL}|{_GLUED_LABEL}")
+# The labels of _GLUED_LABEL by their first letter.
+_LABELS_BY_LETTER = {
+    letter: tuple(w for w in _GLUED_LABEL_WORDS if w[0] == letter)
+    for letter in {w[0] for w in _GLUED_LABEL_WORDS}
+}
+# A zone glued to a label holds a T, the zone's last letter (or UTC's T), right before the label.
+_ZONE_T = regex.compile(rf"TC?(?={_ZONE_LABELS}\b)")
+_LONGEST_ZONE = max(map(len, _GLUED_ZONES))
+
+# A text's bytes (one a character, "?" for any beyond ASCII) -> one class each, for clean_text's
+# scans: "c" an ASCII character clean_characters replaces, "q" a "?" (a character beyond ASCII,
+# or "?"), "a" what may come before a glued label ([0-9a-z)]), "A" a capital a label starts with.
+_CLASS_OF = (
+    dict.fromkeys(_ASCII_CLEANED, "c")
+    | {"?": "q"}
+    | dict.fromkeys("0123456789abcdefghijklmnopqrstuvwxyz)", "a")
+    | dict.fromkeys(_LABELS_BY_LETTER, "A")
+)
+_CLASSES = bytes(ord(_CLASS_OF.get(chr(c), " ")) for c in range(256))
+
+
+def _classes(text: str) -> bytes:
+    return text.encode("ascii", "replace").translate(_CLASSES)
 
 
 def _unglued(m: re.Match[str]) -> str:
@@ -198,22 +260,65 @@ def _unglued(m: re.Match[str]) -> str:
     return "\n" + m.group()
 
 
+def _unglue(text: str, classes: bytes) -> str:
+    """``_GLUED.sub(_unglued, text)``, with the pattern tried only near where a label may be glued.
+
+    A match's label starts right after a zone's T (``_ZONE_T``, a quick scan for one letter:
+    the match starts at most ``_LONGEST_ZONE`` before the label) or at a capital after
+    [0-9a-z)] (a glued label, where the match starts: "aA" in ``classes``). The pattern is
+    tried, in order, at each position from which a match could hold one of those labels.
+    """
+    labels = [m.end() for m in _ZONE_T.finditer(text)]
+    i = classes.find(b"aA")
+    while i >= 0:
+        i += 1
+        if text.startswith(_LABELS_BY_LETTER[text[i]], i):
+            labels.append(i)
+        i = classes.find(b"aA", i)
+    if not labels:
+        return text
+    labels.sort()
+    pieces = []
+    done = 0  # the text before this is in pieces
+    tried = 0  # no match starts in [done, tried)
+    match = _GLUED.match
+    for label in labels:
+        for start in range(max(done, tried, label - _LONGEST_ZONE), label + 1):
+            m = match(text, start)
+            if m is not None:
+                pieces.append(text[done:start])
+                pieces.append(_unglued(m))
+                done = m.end()
+                break
+        tried = label + 1
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+# Blank lines (spaces only) between paragraphs: one is kept.
 _MANY_BLANKS = regex.compile(r"\n[ ]*\n(?:[ ]*\n)+")
+# _MANY_BLANKS once no line ends in a space: runs of three newlines or more.
+_NEWLINES = regex.compile(r"\n\n\n+")
 
 
 def clean_text(text: str) -> str:
     """Normalise characters and line structure; the result is what the extractors read."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = clean_characters(text)
-    if "](" in text:
-        text = _MD_LINK.sub(r"\1", text)
-    if "<" in text:
-        text = _ANGLE_URL.sub(r"\1", text)
-    text = _GLUED.sub(_unglued, text)
+    classes = _classes(text)
+    cleaned = _cleaned_characters(text, classes)
+    if "](" in cleaned:
+        cleaned = _MD_LINK.sub(r"\1", cleaned)
+    if "<" in cleaned:
+        cleaned = _ANGLE_URL.sub(r"\1", cleaned)
+    if len(cleaned) != len(text):  # (else only spaces replaced spaces, "q" or "c": no "a" or "A")
+        classes = _classes(cleaned)
+    text = _unglue(cleaned, classes)
     if " \n" in text:  # (the last line's trailing spaces go with the final strip)
         text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
-    text = _MANY_BLANKS.sub("\n\n", text)
+    if "\n\n\n" in text:  # (_MANY_BLANKS, now that no line ends in a space)
+        text = _NEWLINES.sub("\n\n", text)
     return text.strip("\n ")
 
 
