@@ -56,6 +56,7 @@ from typing import Any
 
 __all__ = [
     "CaseBlind",
+    "ascii_lower_case",
     "compile",
     "finditer_near",
     "first_chars",
@@ -934,6 +935,22 @@ def lower_case(text: str) -> str | None:
     if "\u0130" in text or "\u0131" in text or "\u017f" in text:  # _UNLOWERED
         return None
     return text.lower()
+
+
+def ascii_lower_case(text: str) -> bytes | None:
+    """``text`` as lower-case ASCII bytes, a "?" for each character outside ASCII: a word of
+    ASCII letters is found in it at the positions re.IGNORECASE finds it in ``text``. None when
+    the text holds a character re.IGNORECASE matches to an ASCII letter (ſ, ı, İ, the Kelvin
+    sign). (bytes.lower() is several times quicker than str.lower() on a text with a curly
+    quote.)"""
+    if text.isascii():
+        return text.encode("ascii").lower()
+    if any(ch in text for ch in _FOLDS_TO_ASCII_CHARS):
+        return None
+    return text.encode("ascii", "replace").lower()
+
+
+_FOLDS_TO_ASCII_CHARS = "".join(_FOLDS_TO_ASCII.values())
 
 
 class CaseBlind:

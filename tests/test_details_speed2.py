@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 
+from icalfeed import regex
 from icalfeed.extract import details as dt
 from tests.conftest import release_texts
 
@@ -57,7 +58,7 @@ _PASSCODE_TOKENS = [
 def test_find_passcodes_is_finditer() -> None:
     texts = _RELEASES + _made(_PASSCODE_TOKENS, 2202, 1500)
     for text in texts:
-        ours = dt.find_passcodes(text, dt._ascii_lowered(text))
+        ours = dt.find_passcodes(text, regex.ascii_lower_case(text))
         assert _same(ours, list(dt._PASSCODE.finditer(text))), repr(text)
 
 
@@ -73,7 +74,7 @@ def test_replay_starts_are_finditer_starts_and_headings_hold_a_part() -> None:
     """The replay words found from their parts start where finditer finds them; a line where a
     replay heading matches holds one of the parts the heading test asks for."""
     for text in _RELEASES + _made(_REPLAY_TOKENS, 2204, 1500):
-        low = dt._ascii_lowered(text)
+        low = regex.ascii_lower_case(text)
         if low is None:
             continue
         hits, headings = dt._replay_hits(low)
@@ -106,7 +107,7 @@ def test_period_starts_hold_every_match() -> None:
     or without."""
     texts = _stretches(release_texts(), 2205, 1500) + _made(_PERIOD_TOKENS, 2206, 2500, 30)
     for text in texts:
-        low = dt._ascii_lowered(text)
+        low = regex.ascii_lower_case(text)
         if low is not None:
             ours = list(dt._iter_matches_at(dt._PERIOD, text, dt._period_starts(text, low)))
             assert _same(ours, list(dt._PERIOD.finditer(text))), repr(text)
@@ -121,9 +122,9 @@ def test_ascii_lowered_finds_words_where_ignorecase_does() -> None:
     words = ["pass", "code", "replay", "quarter", "fiscal", "ks", "is"]
     tokens = [*words, *(w.upper() for w in words), "PaSs", "x", " ", *_FOLDS, "\u00c9", "ß"]
     for text in _made(tokens, 2207, 800, 12):
-        low = dt._ascii_lowered(text)
+        low = regex.ascii_lower_case(text)
         if low is None:
-            assert any(ch in text for ch in dt._FOLDS_TO_ASCII)
+            assert any(ch in text for ch in regex._FOLDS_TO_ASCII_CHARS)
             continue
         assert len(low) == len(text)
         for word in words:

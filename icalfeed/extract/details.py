@@ -76,23 +76,6 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-# The characters outside ASCII that re.IGNORECASE matches to ASCII letters: ſ (s), ı and İ (i)
-# and the Kelvin sign (k).
-_FOLDS_TO_ASCII = ("\u017f", "\u0131", "\u0130", "\u212a")
-
-
-def _ascii_lowered(text: str) -> bytes | None:
-    """``text`` as lower-case ASCII, a "?" for each character outside ASCII: a word of ASCII
-    letters is found in it at the positions re.IGNORECASE finds it in ``text``. None when the
-    text holds a character re.IGNORECASE matches to an ASCII letter (:data:`_FOLDS_TO_ASCII`).
-    (bytes.lower() is several times quicker than str.lower() on a text with a curly quote.)"""
-    if text.isascii():
-        return text.encode("ascii").lower()
-    if any(ch in text for ch in _FOLDS_TO_ASCII):
-        return None
-    return text.encode("ascii", "replace").lower()
-
-
 def _found(text: bytes, words: Iterable[bytes]) -> list[int]:
     """Every position where one of ``words`` starts in ``text`` (unsorted)."""
     out: list[int] = []
@@ -156,7 +139,7 @@ _PASSCODE_WORDS = (b"pass", b"pin", b"id", b"code", b"number", b"confirmation")
 
 def find_passcodes(text: str, low: bytes | None) -> list[re.Match[str]]:
     """``list(_PASSCODE.finditer(text))``, trying the pattern only at its words and at the
-    words before them. ``low`` is ``_ascii_lowered(text)``."""
+    words before them. ``low`` is ``regex.ascii_lower_case(text)``."""
     if low is None:
         return list(_PASSCODE.finditer(text))
     starts = [a for a in _found(low, _PASSCODE_WORDS) if a == 0 or not _is_word(text[a - 1])]
@@ -338,8 +321,8 @@ _REPLAY_PARTS = (
 
 
 def _replay_hits(low: bytes) -> tuple[list[int], list[int]]:
-    """Where a word of _REPLAY can start in a text (``low`` being its ``_ascii_lowered``), and
-    where the parts of the words a replay heading opens with (replay, playback, archive) are:
+    """Where a word of _REPLAY can start in a text (``low``: ``regex.ascii_lower_case`` of it),
+    and where the parts of the words a replay heading opens with (replay, playback, archive) are:
     a line holds the heading's word only if it holds one of these."""
     starts: list[int] = []
     headings: list[int] = []
@@ -407,7 +390,7 @@ def find_details(
         clauses = _clauses(region)
     starts = [c[0] for c in clauses]
     ends = [c[1] for c in clauses]
-    low = _ascii_lowered(region)
+    low = regex.ascii_lower_case(region)
     phones = _by_clause(_PHONE, region, starts, ends)
     codes = _in_clauses(find_passcodes(region, low), starts, ends)
     # where the replay words start, and where the words a replay heading needs are (None: not
@@ -688,7 +671,7 @@ _PERIOD_F_WORDS = re.compile(rb"f(?:(iscal|y)|(ull|ourth)|(inal))")
 
 
 def _period_starts(text: str, low: bytes) -> list[int]:
-    """Where a match of _PERIOD can start in ``text`` (``low`` its ``_ascii_lowered``)."""
+    """Where a match of _PERIOD can start in ``text`` (``low`` its ``regex.ascii_lower_case``)."""
     starts: list[int] = []
 
     def lead(at: int, dash: bool, words: frozenset[bytes] | None) -> None:
@@ -730,7 +713,7 @@ def _period_starts(text: str, low: bytes) -> list[int]:
 @functools.lru_cache(maxsize=64)  # (as conference_name)
 def fiscal_period(text: str, fallback_year: int | None = None) -> str | None:
     """``Q3 FY2011``, ``Q4 2024``, ``FY2017``, ``H1 2020`` from the first period ``text`` names."""
-    low = _ascii_lowered(text)  # (None when lower-casing would not match as re.I does)
+    low = regex.ascii_lower_case(text)  # (None when lower-casing would not match as re.I does)
     if low is None:
         return _scanned_period(text, fallback_year)
     starts = _period_starts(text, low)

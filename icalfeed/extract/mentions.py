@@ -135,13 +135,13 @@ _RELATIVE_WORDS = re.compile(rb"t(?:oday|omorrow|onight|his (?:morning|afternoon
 def _relative_matches(text: str) -> list[re.Match[str]]:
     """``list(_RELATIVE_RE.finditer(text))``, tried only where a match can start: where the
     text's ASCII letters, lower-cased, spell a relative word (every other character a "?":
-    the positions stay the text's), or six characters before it ("later today"). re.IGNORECASE
-    also takes "\u0130", "\u0131" and "\u017f" for the words' "i" and "s": a text that holds
-    one is searched the plain way."""
-    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+    the positions stay the text's), or six characters before it ("later today"). A text with a
+    character re.IGNORECASE folds to an ASCII letter is searched the plain way."""
+    low = regex.ascii_lower_case(text)
+    if low is None:
         return list(_RELATIVE_RE.finditer(text))
     starts: list[int] = []
-    for word in _RELATIVE_WORDS.finditer(text.encode("ascii", "replace").lower()):
+    for word in _RELATIVE_WORDS.finditer(low):
         at = word.start()
         starts += (at - 6, at) if at >= 6 else (at,)
     starts.sort()
