@@ -22,9 +22,10 @@ sets, and the engine no longer lower-cases each character it compares. ``.flags`
 ``re.IGNORECASE``. Back-references and scoped case flags keep re's own compilation.
 
 Alternatives that open with the same character are gathered under it (``call|conference`` ->
-``c(?:all|onference)``, after spelling out alternations that open an alternative), so a position
-costs a test per distinct first character; ``\\d`` in a start set becomes the ranges 0-9 and
-U+0660 on, which re tests without looking each character up in the Unicode database.
+``c(?:all|onference)``, after spelling out alternations that open an alternative), and those
+that open with ``\\b`` behind a single ``\\b``, so a position costs a test per distinct first
+character; ``\\d`` in a start set becomes the ranges 0-9 and U+0660 on, which re tests without
+looking each character up in the Unicode database.
 
 A repeat of one character that what follows it can never begin with (``[\\w.]{0,40}`` before
 ``,``) becomes possessive, as PCRE does by itself: re would otherwise give its characters back one
@@ -444,20 +445,31 @@ def _one_char(alternative: list[tuple[Any, Any]]) -> frozenset[int] | None:
 
 
 _MAX_ALTERNATIVES = 100
+_OPENING_TESTS = (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY)  # tests an alternative is grouped with
+
+
+def _opening_test(alternative: list[tuple[Any, Any]]) -> int:
+    """How many items of an alternative are a word-boundary test before its first character
+    (``\\b`` or ``\\B``): 1 or 0."""
+    if len(alternative) > 1 and alternative[0][0] is _c.AT and alternative[0][1] in _OPENING_TESTS:
+        return 1
+    return 0
 
 
 def _distributed(alternatives: list[Any]) -> list[Any]:
-    """Alternatives that open with an alternation of their own, spelled out:
-    ``(?:(?:results|report)s?\\s|dividend)`` -> ``(?:resultss?\\s|reports?\\s|dividend)``.
-    The same paths are tried in the same order (each inner alternative with what follows it,
-    then the next); the outer alternation can then be grouped by first character. Left as it
-    is when that would make more than ``_MAX_ALTERNATIVES`` alternatives."""
+    """Alternatives that open with an alternation of their own (after a ``\\b``, if any),
+    spelled out: ``(?:(?:results|report)s?\\s|dividend)`` -> ``(?:resultss?\\s|reports?\\s|
+    dividend)``, ``\\b(?:call|webcast)\\b`` -> ``\\bcall\\b|\\bwebcast\\b``. The same paths are
+    tried in the same order (each inner alternative with what follows it, then the next); the
+    outer alternation can then be grouped by first character. Left as it is when that would
+    make more than ``_MAX_ALTERNATIVES`` alternatives."""
     out: list[Any] = []
     for alternative in alternatives:
         items = list(alternative)
-        if items and items[0][0] is _c.BRANCH:
-            rest = items[1:]
-            inner = [_subpattern(alternative, list(b) + rest) for b in items[0][1][1]]
+        lead = _opening_test(items)
+        if len(items) > lead and items[lead][0] is _c.BRANCH:
+            head, rest = items[:lead], items[lead + 1 :]
+            inner = [_subpattern(alternative, head + list(b) + rest) for b in items[lead][1][1]]
             out.extend(_distributed(inner))
         else:
             out.append(alternative)
@@ -466,33 +478,84 @@ def _distributed(alternatives: list[Any]) -> list[Any]:
     return out
 
 
+_Key = tuple[Any, frozenset[int]]
+
+
+def _key(alternative: list[tuple[Any, Any]]) -> _Key | None:
+    """What an alternative is grouped by: its opening word-boundary test (or None) and the
+    characters of its first character (:func:`_one_char`); None when it opens otherwise."""
+    lead = _opening_test(alternative)
+    chars = _one_char(alternative[lead:])
+    return None if chars is None else (alternative[0] if lead else None, chars)
+
+
 def _grouped(alternatives: list[Any]) -> list[Any]:
     """An alternation's alternatives with those that open with the same character gathered
-    under it (``(?:call|conference|webcast)`` -> ``(?:c(?:all|onference)|webcast)``): re tests
-    an alternative's first character before trying it, so a position then costs a test per
-    distinct first character, not one per alternative. Only when every alternative opens with
-    a character set and the sets are the same or disjoint: at any position the alternatives
-    that can match are then those of one group, in their own order, and the match is the same.
+    under it (``(?:call|conference|webcast)`` -> ``(?:c(?:all|onference)|webcast)``), and those
+    that open with ``\\b`` behind one ``\\b`` (``\\bcall|\\bweb|x`` -> ``x|\\b(?:call|web)``): re
+    tests an alternative's first character before trying it, so a position then costs a test
+    per distinct first character, not one per alternative (an alternative opening with ``\\b``
+    is entered to test it).
+
+    An alternative moves only past alternatives whose first characters are known and disjoint
+    from its own: at any position at most one of two such alternatives can match, so their
+    order does not matter, and alternatives that can match at the same position are tried in
+    their own order. The match is the same.
     """
     like = alternatives[0]  # any node of the tree: they share the parser's state
     alternatives = _distributed(alternatives)
-    keys = [_one_char(list(a)) for a in alternatives]
-    distinct = list(dict.fromkeys(keys))
-    if None in distinct or len(distinct) == len(alternatives):
+    groups: list[tuple[_Key | None, list[list[tuple[Any, Any]]]]] = []
+    for alternative in alternatives:
+        items = list(alternative)
+        key = _key(items)
+        for group_key, members in reversed(groups) if key is not None else ():
+            if group_key == key:
+                members.append(items)
+                break
+            if group_key is None or group_key[1] & key[1]:  # type: ignore[index]
+                groups.append((key, [items]))
+                break
+        else:
+            groups.append((key, [items]))
+    if len(groups) == len(alternatives) and not any(k and k[0] for k, _m in groups):
         return alternatives
-    for i, a in enumerate(distinct):
-        if any(a & b for b in distinct[i + 1 :]):  # type: ignore[operator]
-            return alternatives
-    out = []
-    for key in distinct:
-        members = [list(a) for a, k in zip(alternatives, keys, strict=True) if k == key]
-        if len(members) == 1:
-            out.append(_subpattern(like, members[0]))
-            continue
-        rests = _grouped([_subpattern(like, m[1:]) for m in members])
-        inner = _subpattern(like, [(_c.BRANCH, (None, rests))])
-        out.append(_subpattern(like, [members[0][0], (_c.SUBPATTERN, (None, 0, 0, inner))]))
+    # gather the groups behind \b at the end, each that can move past the groups after it
+    staying: list[int] = []
+    behind_test: list[int] = []
+    for i in reversed(range(len(groups))):
+        key = groups[i][0]
+        if (
+            key is not None
+            and key[0] is not None
+            and key[0][1] is _c.AT_BOUNDARY
+            and all((k := groups[j][0]) is not None and not k[1] & key[1] for j in staying)
+        ):
+            behind_test.insert(0, i)
+        else:
+            staying.insert(0, i)
+    if len(behind_test) < 2:
+        staying, behind_test = list(range(len(groups))), []
+    out = [_subpattern(like, _gathered(like, *groups[i])) for i in staying]
+    if behind_test:
+        test = groups[behind_test[0]][1][0][0]  # the \\b they all open with
+        inner = [_subpattern(like, _gathered(like, *groups[i], lead=1)) for i in behind_test]
+        branch = _subpattern(like, [(_c.BRANCH, (None, inner))])
+        out.append(_subpattern(like, [test, (_c.SUBPATTERN, (None, 0, 0, branch))]))
     return out
+
+
+def _gathered(
+    like: Any, key: _Key | None, members: list[list[tuple[Any, Any]]], lead: int = 0
+) -> list[tuple[Any, Any]]:
+    """One alternative for a group of alternatives that open alike: what they open with, then
+    the alternation of their rests (``lead`` items of each left out: an opening test said
+    once for several groups)."""
+    if len(members) == 1 or key is None:
+        return members[0][lead:]
+    n = 2 if key[0] is not None else 1
+    rests = _grouped([_subpattern(like, m[n:]) for m in members])
+    inner = _subpattern(like, [(_c.BRANCH, (None, rests))])
+    return [*members[0][lead:n], (_c.SUBPATTERN, (None, 0, 0, inner))]
 
 
 # ------------------------------------------------------------------ optional parts as choices

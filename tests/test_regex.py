@@ -340,6 +340,10 @@ GROUPED = [  # alternations gathered by first character: the order of trial must
     ("distributed", r"(?:(?:a|ab)(?:c|bc)|ad|(?:b|a)d)"),
     ("distributed-captures", r"(?:(?:a|b)(c)|(a)d|bd)"),
     ("distributed-nested", r"(?:(?:(?:a|b)c|ac)d|abd|bcd)"),
+    ("boundary-gathered", r"(?:\bab|\bbc|x|\bac|b|\bad)"),
+    ("boundary-distributed", r"\b(?:ab|bc)\b|(?:ac|bd)\s+c|\bbd"),
+    ("boundary-and-not", r"(?:\Bab|\bac|\Bad|a|\bab)"),
+    ("boundary-captures", r"(?:\b(a)b|\b(b)c|(a)c|\bad)"),
 ]
 GROUPED_TEXTS = [
     "abcd ad abd abc acd",
@@ -349,6 +353,7 @@ GROUPED_TEXTS = [
     "ac abc c",
     "abbc abc ac abbbc",
     "abc abbc ad bd bc acd bcd abd",
+    "ab bc xab aab bab ac bd c ac  c bdx abad",
 ]
 
 
@@ -372,6 +377,28 @@ def test_alternatives_are_grouped_by_first_character() -> None:
         frozenset([ord("c")]),
         frozenset([ord("w")]),
     ]
+
+
+def test_alternatives_opening_with_a_boundary_are_gathered_behind_one() -> None:
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    parsed = parser.parse(r"\bcall|\bconference|x|\bwebcast")
+    [(_op, (_, alternatives))] = regex._rewritten(list(parsed), alternatives=regex._grouped)
+    assert [str(next(iter(a))) for a in alternatives] == ["(LITERAL, 120)", "(AT, AT_BOUNDARY)"]
+    [(_sub, (_g, _a, _d, inner))] = list(alternatives[1])[1:]
+    [(_op, (_, behind))] = list(inner)
+    assert [regex._one_char(list(a)) for a in behind] == [
+        frozenset([ord("c")]),
+        frozenset([ord("w")]),
+    ]
+
+
+def test_an_alternative_does_not_move_past_one_that_can_start_alike() -> None:
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    parsed = parser.parse(r"\bab|a|\bac")  # "a" may match where "\bac" does: order kept
+    [(_op, (_, alternatives))] = regex._rewritten(list(parsed), alternatives=regex._grouped)
+    assert len(alternatives) == 3
 
 
 POSSESSIVE = [  # (id, pattern, flags, whether a repeat in it becomes possessive)
