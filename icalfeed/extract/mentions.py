@@ -8,7 +8,7 @@ tests/test_extract_redos.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -301,13 +301,54 @@ def _hour12(hour: int, ap: str) -> int:
     return hour + 12 if ap.lower() == "p" else hour
 
 
+# Where a time can start in an ASCII text, found in its bytes made into classes: each digit a
+# "0"; each character a time cannot follow ((?<![\w:$]) of _ASCII_TIME_RE) a space, like the
+# spaces themselves, so that a time opens with " 0" (with a space put before the text). re
+# skips to a two-character literal with a few instructions a character, and enters its
+# matcher (~1 K instructions: the lookbehind and lookahead of _ASCII_TIME_RE cost as much)
+# only where one is, not at every digit. The test after " 0" accepts every place where
+# _ASCII_TIME_RE can start (each of its forms goes on after the first one or two digits with
+# [:.h] and a digit, with spaces and a/p/n, or is three or four digits, a space and a/p) and
+# few others; _ASCII_TIME_RE then runs only there.
+_TIME_CLASSES = (
+    bytes(
+        ord("0") if ch.isdigit() else ord(ch) if ch.isalpha() or ch in "_:$" else ord(" ")
+        for ch in map(chr, range(128))
+    )
+    + b" " * 128
+)
+_ASCII_TIME_STARTS = re.compile(
+    # (each choice opens with a character or a set, which re tests before trying it)
+    rb" 0(?=[:h ]0|[aApPn]| [aApPn]|  [aApPn]"
+    rb"|0(?:[:h ]0|[aApPn]| [aApPn]|  [aApPn]|0 ?[aApP]|00 ?[aApP]))"
+)
+
+
+def _ascii_time_matches(text: str) -> list[re.Match[str]]:
+    """``list(_ASCII_TIME_RE.finditer(text))`` for an ASCII ``text``, tried only where
+    _ASCII_TIME_STARTS finds a time can start (4.5 M -> 3.6 M instructions a bench round)."""
+    found: list[re.Match[str]] = []
+    match = _ASCII_TIME_RE.match
+    end = 0
+    classes = b" " + text.encode("ascii").translate(_TIME_CLASSES)
+    for start in _ASCII_TIME_STARTS.finditer(classes):
+        at = start.start()  # (the digit's place in the text: one space was put before it)
+        if at >= end and (m := match(text, at)) is not None:
+            found.append(m)
+            end = m.end()
+    return found
+
+
 def find_times(text: str, check: Callable[[], None] | None = None) -> list[TimeMention]:
     """Every clock time in ``text`` with the zone word that follows it, in order."""
     found: list[TimeMention] = []
     pattern = _time_pattern(text)
+    matches: Iterable[re.Match[str]]
     if pattern is _DIGIT_TIME_RE and text.isascii():
-        pattern = _ASCII_TIME_RE  # the same matches, found quicker
-    for n, m in enumerate(pattern.finditer(text)):
+        matches = _ascii_time_matches(text)  # the same matches, found quicker
+    else:
+        matches = pattern.finditer(text)
+    for n, m in enumerate(matches):
         if check is not None and n % 256 == 255:
             check()
         # the groups by number (as in _time_source): a tuple costs less than m.groupdict()
