@@ -74,3 +74,25 @@ def test_find_times_is_unchanged_on_ascii_and_other_texts() -> None:
     extra = ["at 4 pm and 12 noon", "at 4\u00a0pm", "\u0664:30 pm", "\u017f 4 pm", "\u212a 10:30"]
     for text in [*ASCII_TEXTS[::5], *extra]:
         assert mentions.find_times(text) == plain_find_times(text), text
+
+
+def test_mentions_are_made_as_their_classes_make_them() -> None:
+    """find_dates and find_times build their NamedTuples with tuple.__new__: the same class,
+    fields and defaults as the class's own constructor gives."""
+    text = "Thursday, April 28, 2011 at 4:30 p.m. ET, today and tomorrow at 10:00-11:00 CET"
+    dates = mentions.find_dates(text)
+    times = mentions.find_times(text)
+    assert len(dates) == 3
+    assert len(times) == 2
+    for mention in [*dates, *times]:
+        cls = type(mention)
+        assert cls in (mentions.DateMention, mentions.TimeMention)
+        assert mention == cls(*mention)
+        assert mention._asdict() == cls(**mention._asdict())._asdict()
+    assert dates[0] == mentions.DateMention(0, 24, 4, 28, 2011, 3, text="Thursday, April 28, 2011")
+    assert dates[1].relative == "today"
+    assert dates[1].text == "today"
+    assert dates[1].year is None
+    assert [d.start for d in dates] == sorted(d.start for d in dates)
+    assert times[1].zone == "CET"
+    assert times[1].end_hour == 11

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import NamedTuple
+from functools import partial
+from operator import itemgetter
+from typing import NamedTuple, TypeVar, cast
 
 from icalfeed import regex
 from icalfeed.normalize import MONTH_PATTERN, month_number
@@ -104,6 +106,18 @@ class DateMention(NamedTuple):
                 return None, False
         return resolve_year(self.month, self.day, published), True
 
+
+_Mention = TypeVar("_Mention", bound=tuple[object, ...])
+
+
+def _maker(cls: type[_Mention]) -> Callable[[tuple[object, ...]], _Mention]:
+    """A NamedTuple class's instance from the tuple of all its fields, made by tuple.__new__
+    itself: the class's own __new__ is Python code, a frame for each mention (with it, about
+    1 M instructions more a bench round)."""
+    return cast("Callable[[tuple[object, ...]], _Mention]", partial(tuple.__new__, cls))
+
+
+_new_date_mention = _maker(DateMention)
 
 _RELATIVE_DAYS = {"today": 0, "tonight": 0, "later today": 0, "tomorrow": 1}
 
@@ -201,16 +215,15 @@ def find_dates(text: str, check: Callable[[], None] | None = None) -> list[DateM
         end_day = int(end) if end else None
         if end_day is not None and not day < end_day <= 31:
             end_day = None
-        # (start, end, month, day, year, weekday, end_day, relative, text) by position: a
-        # frozen dataclass takes keywords a fifth slower, 1.7 M instructions a bench round
+        # (start, end, month, day, year, weekday, end_day, relative, text) by position
         year_number = int(year) if year else None
         if wd is None:
             weekday = None
         elif (weekday := _WEEKDAY_OF.get(wd, -1)) == -1:
             weekday = _WEEKDAY_OF[wd] = _weekday(wd)
         found.append(
-            DateMention(
-                m.start(), m.end(), month, day, year_number, weekday, end_day, None, m.group(0)
+            _new_date_mention(
+                (m.start(), m.end(), month, day, year_number, weekday, end_day, None, m.group(0))
             )
         )
     relative = _relative_matches(text)
@@ -218,10 +231,10 @@ def find_dates(text: str, check: Callable[[], None] | None = None) -> list[DateM
         rel = m["rel"].lower()
         key = "today" if rel.startswith(("this ", "later")) else rel
         found.append(
-            DateMention(m.start(), m.end(), 0, 0, None, None, relative=key, text=m.group(0))
+            _new_date_mention((m.start(), m.end(), 0, 0, None, None, None, key, m.group(0)))
         )
     if relative:
-        found.sort(key=lambda d: d.start)
+        found.sort(key=itemgetter(0))  # by start (a C key function: a lambda costs 0.3 M)
     return found
 
 
@@ -294,6 +307,9 @@ class TimeMention(NamedTuple):
     zone: str | None = None
     zone_end: int | None = None
     text: str = ""
+
+
+_new_time_mention = _maker(TimeMention)
 
 
 def _hour12(hour: int, ap: str) -> int:
@@ -386,16 +402,18 @@ def find_times(text: str, check: Callable[[], None] | None = None) -> list[TimeM
         if z and _plausible_zone(z["zone"]):
             zone, zone_end = z["zone"], z.end()
         found.append(
-            TimeMention(
-                m.start(),
-                zone_end or m.end(),
-                hour,
-                minute,
-                end_hour,
-                end_minute,
-                zone,
-                zone_end,
-                m.group(0),
+            _new_time_mention(
+                (
+                    m.start(),
+                    zone_end or m.end(),
+                    hour,
+                    minute,
+                    end_hour,
+                    end_minute,
+                    zone,
+                    zone_end,
+                    m.group(0),
+                )
             )
         )
     return found
