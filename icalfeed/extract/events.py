@@ -608,10 +608,10 @@ _PRESS_NAME = regex.compile(r"\b(press|media|news)\s+(conference|briefing)\b", r
 
 
 def _titles(
-    draft: _Draft, issuer: Issuer | None, region: str, headline: str, n_conf: int, above: str
+    draft: _Draft, who: str, region: str, headline: str, n_conf: int, above: str
 ) -> tuple[str, str, str | None, str | None]:
-    """Title, identity, conference name and fiscal period of one event."""
-    who = short_name(issuer)
+    """Title, identity, conference name and fiscal period of one event of ``who``'s (the
+    issuer's short name)."""
     year = draft.day.year
     period = dt.fiscal_period(draft.context) or dt.fiscal_period(region[:1500])
     period = period or dt.fiscal_period(headline)
@@ -746,13 +746,12 @@ def extract_events(
     n_conf = sum(1 for d in drafts if d.kind is EventKind.CONFERENCE_PRESENTATION)
     events: list[Event] = []
     identities: dict[str, int] = {}
+    who = short_name(issuer)  # (the same for every event: its suffixes are taken off once)
     for draft, (rs, re_), found in zip(drafts, regions, details, strict=True):
         budget.check()
         region = body[rs:re_]
         above = body[max(0, draft.clause[0] - 300) : draft.clause[0]]
-        title, identity, conference, period = _titles(
-            draft, issuer, region, headline, n_conf, above
-        )
+        title, identity, conference, period = _titles(draft, who, region, headline, n_conf, above)
         n = identities.get(identity, 0) + 1
         identities[identity] = n
         if n > 1:

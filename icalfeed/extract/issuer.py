@@ -85,6 +85,22 @@ _NAME_BEFORE = regex.compile(
     r"[ ]{0,3},?[ ]{0,3}$"
 )
 
+# The last place in a text before which _NAME_BEFORE cannot start a match: a character no match
+# holds (a match is words, commas and spaces), or the start of a word that can only open a match
+# (its later words are capitalised words, "&", "and", "de" or "of"; "the" may come first). re
+# tries _NAME_BEFORE at every capitalised word of the text and runs each try to the end, which
+# cost ~45 K instructions a release; from here it tries the last few.
+_NAME_BEFORE_FROM = regex.compile(
+    r".*(?:[^\w&.'’\-, ]|(?<![\w&.'’\-])(?![A-Z0-9]|(?:&|and|de|of)(?![\w&.'’\-]))(?=[\w&.'’\-]))",
+    re.S,
+)
+
+
+def _name_before(before: str) -> re.Match[str] | None:
+    """``_NAME_BEFORE.search(before)``, quicker: a search from where a match can start."""
+    m = _NAME_BEFORE_FROM.match(before)
+    return _NAME_BEFORE.search(before, m.end() if m else 0)
+
 
 _LEADING_FILLER = regex.compile(r"^(?:(?:The|the|and|today|Today|--|—)\s+)+")
 _VERB_LEAD = regex.compile(r"^.*\b(?:Announces|Reports|announced|--)\s+")
@@ -98,7 +114,7 @@ def find_issuer(text: str, headline: str | None = None) -> Issuer | None:
             continue
         before = text[max(0, m.start() - 160) : m.start()]
         before = before.split("\n")[-1]
-        nm = _NAME_BEFORE.search(before)
+        nm = _name_before(before)
         name = nm.group(1).strip(" ,") if nm else None
         if name:
             name = _LEADING_FILLER.sub("", name)
