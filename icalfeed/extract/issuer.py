@@ -89,9 +89,10 @@ _NAME_BEFORE = regex.compile(
 # holds (a match is words, commas and spaces), or the start of a word that can only open a match
 # (its later words are capitalised words, "&", "and", "de" or "of"; "the" may come first). re
 # tries _NAME_BEFORE at every capitalised word of the text and runs each try to the end, which
-# cost ~45 K instructions a release; from here it tries the last few.
+# cost ~45 K instructions a release; from here it tries the last few. (\A: a search of a text
+# with no such place tries once, not at every character.)
 _NAME_BEFORE_FROM = regex.compile(
-    r".*(?:[^\w&.'’\-, ]|(?<![\w&.'’\-])(?![A-Z0-9]|(?:&|and|de|of)(?![\w&.'’\-]))(?=[\w&.'’\-]))",
+    r"\A.*(?:[^\w&.'’\-, ]|(?<![\w&.'’\-])(?![A-Z0-9]|(?:&|and|de|of)(?![\w&.'’\-]))(?=[\w&.'’\-]))",
     re.S,
 )
 
