@@ -39,6 +39,7 @@ HINTED = {
     "_HOSTED": (kinds._HOSTED, kinds._HOSTED_HINTS),
     "_CONFERENCE_CALL": (kinds._CONFERENCE_CALL, kinds._CONFERENCE_CALL_HINTS),
     "_STRONG_ALL_DAY": (kinds._STRONG_ALL_DAY, kinds._STRONG_ALL_DAY_HINTS),
+    "_ORIGINAL_TIME": (kinds._ORIGINAL_TIME, kinds._ORIGINAL_TIME_HINTS),
 }
 
 
@@ -92,6 +93,10 @@ def plain_is_not_event_time(before: str) -> bool:
     if "." in rest.replace("a.m", "").replace("p.m", "") and len(rest) > 160:
         return False
     return not kinds._POSITIVE_AFTER.search(rest)
+
+
+def plain_is_replaced_time(before: str) -> bool:
+    return bool(kinds._ORIGINAL_TIME.search(kinds.undot_ampm(before[-120:])))
 
 
 def plain_status_of(text: str) -> Status:
@@ -179,7 +184,9 @@ _PIECES = [
     "will present at", "to present at", "ended", "as of", " ", "  ", "\n", "; ", ". ", ", ",
     "\u00a0", "\u2019", "\u201c", "\u201d", "\u212a", "\u0130", "\u0131", "\u017f", "at 4:30 p.m.",
     "10 a.m.", "the", "Company", "MEETING", "Meet", "x", "Q", "r", "day", "\u0131nvestor day",
-    "ANNUAL GENERAL MEET\u0130NG", "\u212aeynote", "we\u017fcast", "will",
+    "ANNUAL GENERAL MEET\u0130NG", "\u212aeynote", "we\u017fcast", "will", "instead of",
+    "Rather than the", "previously announced", "ORIGINALLY SCHEDULED", "formerly", "moved from",
+    "changed from", "\u0131nstead of",
 ]  # fmt: skip
 
 
@@ -211,6 +218,11 @@ def test_is_not_event_time_as_before() -> None:
         assert kinds.is_not_event_time(text) is plain_is_not_event_time(text), text
 
 
+def test_is_replaced_time_as_before() -> None:
+    for text in TEXTS:
+        assert kinds.is_replaced_time(text) is plain_is_replaced_time(text), text
+
+
 def test_strong_all_day_as_before() -> None:
     for text in TEXTS:
         assert kinds.strong_all_day(text) is plain_strong_all_day(text), text
@@ -234,6 +246,7 @@ def test_classify_as_before() -> None:
 def test_functions_as_before_on_generated_texts(text: str) -> None:
     assert kinds.status_of(text) is plain_status_of(text)
     assert kinds.is_not_event_time(text) is plain_is_not_event_time(text)
+    assert kinds.is_replaced_time(text) is plain_is_replaced_time(text)
     assert kinds.strong_all_day(text) is plain_strong_all_day(text)
     assert kinds.classify(text, text + " results", "Q3") is plain_classify(
         text, text + " results", "Q3"

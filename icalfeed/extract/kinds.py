@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from icalfeed import regex
 from icalfeed.extract.details import conference_name
 from icalfeed.model import EventKind, Status
-from icalfeed.regex import CaseBlind
+from icalfeed.regex import CaseBlind, lower_case
 
 __all__ = [
     "EVENT_WORDS",
@@ -81,6 +82,9 @@ _ORIGINAL_TIME = regex.compile(
     r"[^.;]{0,40}$",
     re.I,
 )
+_ORIGINAL_TIME_HINTS = (
+    "instead", "rather", "previously", "originally", "formerly", "moved", "changed",
+)  # fmt: skip
 _NOT_EVENT_BEFORE = regex.compile(
     r"(?:(?:results|earnings|report|press\s+release|release|statement)s?\s+(?:will\s+be\s+|to\s+be\s+)?"
     r"(?:released|issued|published|announced|distributed|disseminated)|"
@@ -143,7 +147,10 @@ def _undotted(m: re.Match[str]) -> str:
 def is_replaced_time(before: str) -> bool:
     """Whether the words before a time say it was replaced ("instead of the previously
     announced 8:30 a.m.", "originally scheduled for")."""
-    return bool(_ORIGINAL_TIME.search(undot_ampm(before[-120:])))
+    before = undot_ampm(before[-120:])
+    return _holds_any(lower_case(before), _ORIGINAL_TIME_HINTS) and bool(
+        _ORIGINAL_TIME.search(before)
+    )
 
 
 def is_not_event_time(before: str) -> bool:
@@ -300,6 +307,9 @@ _STATUS_WORDS = regex.compile(f"{_POSTPONED.pattern}|{_CANCELLED.pattern}", re.I
 _STATUS_HINTS = ("postpon", "adjourn", "deferred", "date", "delay", "not", "cancel", "called")
 
 
+# (events ask for the headline's status once per event, and for a paragraph's once per time in
+# it: a fifth of the characters status_of was given had been given before)
+@functools.lru_cache(maxsize=64)
 def status_of(text: str) -> Status:
     """Postponed or cancelled when the sentence about the event says so."""
     # (36 K instructions for the search of the usual text, 10 K for the words and lowering)
