@@ -228,6 +228,11 @@ def test_strong_all_day_as_before() -> None:
         assert kinds.strong_all_day(text) is plain_strong_all_day(text), text
 
 
+def test_is_earnings_call_as_before() -> None:
+    for text in TEXTS:
+        assert kinds._is_earnings_call(text) is _plain_is_earnings_call(text), text
+
+
 def test_classify_as_before() -> None:
     rng = random.Random(3)
     for i, near in enumerate(TEXTS):

@@ -190,7 +190,7 @@ def classify(
     results_call: bool | None = None  # whether ``near`` is a call about results, once asked
     if lines:
         near_words = CaseBlind(near)
-        results_call = _is_earnings_call(near_words)
+        results_call = _earnings_call_in(near_words)
         if (
             not results_call
             and conference_name(lines)
@@ -230,10 +230,10 @@ def _kind_in(
     words: CaseBlind, wide: str, headline: str, results_call: bool | None
 ) -> EventKind | None:
     """classify's rules for one of its texts (``words.text``); ``results_call`` is
-    ``_is_earnings_call(words)`` when already known (then the searches it answers are not made
+    ``_earnings_call_in(words)`` when already known (then the searches it answers are not made
     again)."""
     if results_call is None:
-        if _found(words, _PRESS_CONF, _PRESS_CONF_HINTS) and not _is_earnings_call(words):
+        if _found(words, _PRESS_CONF, _PRESS_CONF_HINTS) and not _earnings_call_in(words):
             return EventKind.OTHER
     elif not results_call and _found(words, _PRESS_CONF, _PRESS_CONF_HINTS):
         return EventKind.OTHER
@@ -276,8 +276,13 @@ _CONFERENCE_NAMED = regex.compile(
 _CONFERENCE_CALL = regex.compile(r"\b(?:conference\s+call|earnings\s+call)\b", re.I)
 
 
-def _is_earnings_call(words: CaseBlind) -> bool:
+def _is_earnings_call(text: str) -> bool:
     """A conference or earnings call about results ("conference call to discuss Q3 results")."""
+    return _earnings_call_in(CaseBlind(text))
+
+
+def _earnings_call_in(words: CaseBlind) -> bool:
+    """:func:`_is_earnings_call` of ``words.text``, lowered once for other searches too."""
     return _found(words, _CONFERENCE_CALL, _CONFERENCE_CALL_HINTS) and _found(
         words, _EARNINGS, _EARNINGS_HINTS
     )
