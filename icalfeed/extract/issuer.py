@@ -92,7 +92,8 @@ _NAME_BEFORE = regex.compile(
 # cost ~45 K instructions a release; from here it tries the last few. (\A: a search of a text
 # with no such place tries once, not at every character.)
 _NAME_BEFORE_FROM = regex.compile(
-    r"\A.*(?:[^\w&.'’\-, ]|(?<![\w&.'’\-])(?![A-Z0-9]|(?:&|and|de|of)(?![\w&.'’\-]))(?=[\w&.'’\-]))",
+    r"\A.*(?:[^\w&.'’\-, ]"
+    r"|(?<![\w&.'’\-])(?![A-Z0-9]|(?:&|and|de|of)(?![\w&.'’\-]))(?=[\w&.'’\-]))",
     re.S,
 )
 
