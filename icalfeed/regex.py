@@ -34,7 +34,8 @@ part longer than one character, ``(?:X)?``, is compiled as the choice ``(?:X|)``
 first as a repeat that copies every group's position at each try (:func:`_optionals`).
 
 Searches that skip work the pattern cannot know about: :func:`finditer_near` (only near the
-matches of a cheap anchor, from an optional ``earliest`` start), :func:`search_lines` (only at
+matches of a cheap anchor, from an optional ``earliest`` start), :func:`matches_at` (only at the
+places a caller's cheap scan says a match can start), :func:`search_lines` (only at
 line starts, for ``^`` under ``re.MULTILINE``) and :class:`CaseBlind` (a case-blind pattern with
 every letter in lower case, on the lower-cased text: re tests a plain character several times
 quicker than a set of two).
@@ -52,7 +53,7 @@ import functools
 import importlib
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 __all__ = [
@@ -61,7 +62,9 @@ __all__ = [
     "compile",
     "finditer_near",
     "first_chars",
+    "iter_matches_at",
     "lower_case",
+    "matches_at",
     "search_lines",
 ]
 
@@ -808,6 +811,27 @@ def _info_works() -> bool:
 
 
 _INFO_WORKS = _sre_parser is not None and _info_works()
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a pattern that matches no empty string, given every
+    position where it can match (and any others): tried at each in order, from the end of the
+    last match, the first that matches is where finditer finds its next match. For callers that
+    know from a cheap scan where a match can start (re would try every character of its start
+    set, ~60 instructions each, and enter its matcher at each candidate)."""
+    return list(iter_matches_at(pattern, text, starts))
+
+
+def iter_matches_at(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """:func:`matches_at` one match at a time, as finditer gives them."""
+    pos = 0
+    match = pattern.match
+    for p in sorted(set(starts)):
+        if p >= pos and (m := match(text, p)) is not None:
+            yield m
+            pos = m.end()
 
 
 def finditer_near(

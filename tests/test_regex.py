@@ -479,3 +479,15 @@ def test_optional_parts_as_choices_match_as_re_does(source: str) -> None:
         for start in range(len(text)):
             a, b = ours.match(text, start), theirs.match(text, start)
             assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), text
+
+
+def test_matches_at_finds_what_finditer_finds_given_every_start() -> None:
+    pattern = regex.compile(r"\b(?:call|cal|webcast)s?\b", re.I)
+    text = "Calls, a call; webcasts and a CAL webcast. recall"
+    every = range(len(text))
+    assert [m.span() for m in regex.matches_at(pattern, text, reversed(every))] == [
+        m.span() for m in pattern.finditer(text)
+    ]
+    starts = [m.start() for m in pattern.finditer(text)]
+    # only the starts of its matches, with others and repeats: the same matches
+    assert [m.start() for m in regex.matches_at(pattern, text, [*starts, 3, 3, 9])] == starts

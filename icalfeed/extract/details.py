@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -71,10 +71,7 @@ def find_phones(text: str, low: bytes | None) -> list[re.Match[str]]:
     digits = low.translate(_PHONE_BYTES)
     spans = [(m.start() - _PHONE_DIGITS_LEAD, m.end()) for m in _PHONE_DIGITS.finditer(digits)]
     spans += [m.span() for m in _PHONE_TOLL_FREE.finditer(low)]
-    plus = text.find("+")
-    while plus >= 0:
-        spans.append((plus, plus + 1))
-        plus = text.find("+", plus + 1)
+    spans += [(plus, plus + 1) for plus in _found(low, (b"+",))]
     spans.sort()
     found: list[re.Match[str]] = []
     pos = 0  # end of the last match: finditer looks for the next from there
@@ -126,13 +123,17 @@ _PASSCODE = regex.compile(
 # hit then costs ~2,000 in the Python loop, so the words looked for must be rare ones). So
 # where every match holds a word or character that str.find can look for (in the lower-cased
 # region for a case-blind pattern), the places a match can start are worked out from where
-# those are, and the pattern is tried there alone: _matches_at gives what finditer gives when
-# every position a match can start at is among the starts it is handed.
+# those are, and the pattern is tried there alone (regex.matches_at).
 
 
 def _is_word(ch: str) -> bool:
     """Whether re's ``\\w`` matches ``ch`` (what ``\\b`` tests)."""
     return ch.isalnum() or ch == "_"
+
+
+def _at_word_start(text: str, at: int) -> bool:
+    """Whether ``\\b`` holds before the word character at ``at``."""
+    return at == 0 or not _is_word(text[at - 1])
 
 
 def _found(text: bytes, words: Iterable[bytes]) -> list[int]:
@@ -171,25 +172,6 @@ def _lead(text: str, at: int, dash: bool = False) -> tuple[int, int]:
     return (k, j) if k < j else (-1, -1)
 
 
-def _matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
-    """``list(pattern.finditer(text))`` for a pattern that matches no empty string, given every
-    position where it can match (and any others): tried at each in order, from the end of the
-    last match, the first that matches is where finditer finds its next match."""
-    return list(_iter_matches_at(pattern, text, starts))
-
-
-def _iter_matches_at(
-    pattern: re.Pattern[str], text: str, starts: Iterable[int]
-) -> Iterator[re.Match[str]]:
-    """:func:`_matches_at` one match at a time, as finditer gives them."""
-    pos = 0
-    match = pattern.match
-    for p in sorted(set(starts)):
-        if p >= pos and (m := match(text, p)) is not None:
-            yield m
-            pos = m.end()
-
-
 # Every match of _PASSCODE holds one of these words at a word start: its first word ("pass",
 # "pin", "id", "code", "confirmation") or, after the first word and whitespace, its second
 # ("conference id", "access number", "participant passcode", "call id", "entry code").
@@ -201,9 +183,9 @@ def find_passcodes(text: str, low: bytes | None) -> list[re.Match[str]]:
     words before them. ``low`` is ``regex.ascii_lower_case(text)``."""
     if low is None:
         return list(_PASSCODE.finditer(text))
-    starts = [a for a in _found(low, _PASSCODE_WORDS) if a == 0 or not _is_word(text[a - 1])]
+    starts = [a for a in _found(low, _PASSCODE_WORDS) if _at_word_start(text, a)]
     starts += [_lead_start(text, a) for a in starts]
-    return _matches_at(_PASSCODE, text, starts)
+    return regex.matches_at(_PASSCODE, text, starts)
 
 
 _URL = regex.compile(
@@ -732,33 +714,26 @@ def _period_starts(text: str, low: bytes) -> list[int]:
         if k >= 0 and (low[k:j] in words if words is not None else j - k == 4):
             starts.append(k)
 
-    find = low.find
-    a = find(b"q")
-    while a >= 0:
-        if a == 0 or not _is_word(text[a - 1]):
+    for a in _found(low, (b"q",)):
+        if _at_word_start(text, a):
             if low.startswith(b"uarter", a + 1):
                 lead(a, True, _ORDINALS)
             elif low[a + 1 : a + 2] in (b"1", b"2", b"3", b"4"):
                 starts.append(a)
-        a = find(b"q", a + 1)
     for m in _PERIOD_F_WORDS.finditer(low):
         a = m.start()
-        if a == 0 or not _is_word(text[a - 1]):
+        if _at_word_start(text, a):
             if m.lastindex != 3:
                 starts.append(a)
             if m.lastindex != 1:
                 lead(a, False, None)
-    a = find(b"annual")
-    while a >= 0:
-        if a == 0 or not _is_word(text[a - 1]):
+    for a in _found(low, (b"annual",)):
+        if _at_word_start(text, a):
             starts.append(a)
             lead(a, False, None)
-        a = find(b"annual", a + 1)
-    a = find(b"half")
-    while a >= 0:
-        if a == 0 or not _is_word(text[a - 1]):
+    for a in _found(low, (b"half",)):
+        if _at_word_start(text, a):
             lead(a, True, _HALVES)
-        a = find(b"half", a + 1)
     return starts
 
 
@@ -771,7 +746,7 @@ def fiscal_period(text: str, fallback_year: int | None = None) -> str | None:
     starts = _period_starts(text, low)
     if not starts:
         return None
-    return _period_of(_iter_matches_at(_PERIOD, text, starts), fallback_year)
+    return _period_of(regex.iter_matches_at(_PERIOD, text, starts), fallback_year)
 
 
 def _scanned_period(text: str, fallback_year: int | None) -> str | None:

@@ -158,15 +158,7 @@ def _relative_matches(text: str) -> list[re.Match[str]]:
     for word in _RELATIVE_WORDS.finditer(low):
         at = word.start()
         starts += (at - 6, at) if at >= 6 else (at,)
-    starts.sort()
-    found: list[re.Match[str]] = []
-    match = _RELATIVE_RE.match
-    end = 0
-    for at in starts:
-        if at >= end and (m := match(text, at)) is not None:
-            found.append(m)
-            end = m.end()
-    return found
+    return regex.matches_at(_RELATIVE_RE, text, starts)
 
 
 _MONTH_OF: dict[str, int] = {}  # month_number of each name as written, filled on first use
@@ -343,16 +335,10 @@ _ASCII_TIME_STARTS = re.compile(
 def _ascii_time_matches(text: str) -> list[re.Match[str]]:
     """``list(_ASCII_TIME_RE.finditer(text))`` for an ASCII ``text``, tried only where
     _ASCII_TIME_STARTS finds a time can start (4.5 M -> 3.6 M instructions a bench round)."""
-    found: list[re.Match[str]] = []
-    match = _ASCII_TIME_RE.match
-    end = 0
     classes = b" " + text.encode("ascii").translate(_TIME_CLASSES)
-    for start in _ASCII_TIME_STARTS.finditer(classes):
-        at = start.start()  # (the digit's place in the text: one space was put before it)
-        if at >= end and (m := match(text, at)) is not None:
-            found.append(m)
-            end = m.end()
-    return found
+    # (a start's place in ``classes`` is the digit's in the text: one space was put before it)
+    starts = [start.start() for start in _ASCII_TIME_STARTS.finditer(classes)]
+    return regex.matches_at(_ASCII_TIME_RE, text, starts)
 
 
 def find_times(text: str, check: Callable[[], None] | None = None) -> list[TimeMention]:
